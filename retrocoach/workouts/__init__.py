@@ -1,0 +1,1 @@
+"""Workout model, runner profile, built-in library and the TOML file format."""

@@ -1,0 +1,1 @@
+"""The session engine: clock-driven, pure (no Qt, no bleak, no I/O)."""

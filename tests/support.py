@@ -1,0 +1,154 @@
+"""Helpers for running whole simulated sessions in tests, on a virtual clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from retrocoach.coach.audit import Violation, audit
+from retrocoach.coach.engine import EngineConfig
+from retrocoach.coach.events import Event
+from retrocoach.devices.simulator import SimulatedStrap, SimulatedTreadmill
+from retrocoach.station import Station, simulated_station
+from retrocoach.workouts.model import (
+    AbsoluteSpeed,
+    Direction,
+    DistanceEnd,
+    Gait,
+    Item,
+    RelativeSpeed,
+    Repeat,
+    Step,
+    TimeEnd,
+    Workout,
+)
+from retrocoach.workouts.profile import RunnerProfile
+
+Action = Callable[["Session", float], None]
+
+
+@dataclass
+class Session:
+    station: Station
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def treadmill(self) -> SimulatedTreadmill:
+        assert isinstance(self.station.treadmill, SimulatedTreadmill)
+        return self.station.treadmill
+
+    @property
+    def strap(self) -> SimulatedStrap:
+        assert isinstance(self.station.hrm, SimulatedStrap)
+        return self.station.hrm
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        return [e.record() for e in self.events]
+
+    def of(self, kind: str, **match: Any) -> list[dict[str, Any]]:
+        """The records of one event kind whose fields equal `match`."""
+        return [
+            r
+            for r in self.records
+            if r["event"] == kind and all(r.get(k) == v for k, v in match.items())
+        ]
+
+    def violations(self) -> list[Violation]:
+        limits = self.station.engine.limits
+        return audit(
+            self.records,
+            speed_min_kmh=limits.speed_min_kmh,
+            speed_max_kmh=limits.speed_max_kmh,
+        )
+
+
+def start_session(
+    workout: Workout,
+    profile: RunnerProfile | None = None,
+    *,
+    with_strap: bool = True,
+    config: EngineConfig | None = None,
+    treadmill: SimulatedTreadmill | None = None,
+    start: bool = True,
+) -> Session:
+    events: list[Event] = []
+    station = simulated_station(
+        workout,
+        profile or RunnerProfile(),
+        now=0.0,
+        with_strap=with_strap,
+        sinks=[events.append],
+        config=config,
+        treadmill=treadmill,
+    )
+    station.connect(0.0)
+    if start:
+        station.start(0.0)
+    return Session(station, events)
+
+
+def run_until(session: Session, until: float | None = None, max_steps: int = 100_000) -> float:
+    """Step the session on its own deadlines until it ends (or virtual time `until`)."""
+    station = session.station
+    now = station.engine.now
+    for _ in range(max_steps):
+        if station.finished:
+            return now
+        deadline = station.next_deadline()
+        assert deadline is not None, "a running session always has a next deadline"
+        if until is not None and deadline > until:
+            station.step(until)
+            return until
+        now = deadline
+        station.step(now)
+    raise AssertionError("the session did not end")
+
+
+def run_session(
+    workout: Workout,
+    profile: RunnerProfile | None = None,
+    *,
+    actions: dict[float, Action] | None = None,
+    with_strap: bool = True,
+    config: EngineConfig | None = None,
+) -> Session:
+    """A whole session; `actions` are done at their virtual times (seconds)."""
+    session = start_session(workout, profile, with_strap=with_strap, config=config)
+    for when, action in sorted((actions or {}).items()):
+        run_until(session, when)
+        if session.station.finished:
+            break
+        action(session, when)
+    run_until(session)
+    return session
+
+
+def step(
+    direction: str,
+    gait: str = "run",
+    *,
+    seconds: float | None = None,
+    metres: float | None = None,
+    kmh: float | None = None,
+    pace: float = 1.0,
+    incline: float = 0.0,
+    label: str = "",
+    note: str = "",
+) -> Step:
+    end = TimeEnd(seconds) if seconds is not None else DistanceEnd(metres or 100)
+    speed = AbsoluteSpeed(kmh) if kmh is not None else RelativeSpeed(pace)
+    return Step(Direction(direction), Gait(gait), end, speed, incline, label, note)
+
+
+def workout(*items: Item, name: str = "test") -> Workout:
+    return Workout(name, "Test workout", tuple(items))
+
+
+def repeat(times: int, *items: Item) -> Repeat:
+    return Repeat(times, tuple(items))
+
+
+def segment_ends(session: Session) -> list[dict[str, Any]]:
+    return session.of("segment_end")

@@ -1,0 +1,5 @@
+import sys
+
+from retrocoach.cli import main
+
+sys.exit(main())

@@ -155,6 +155,4 @@ def estimate(segments: list[Segment], profile: RunnerProfile, limits: SpeedLimit
             backward_m += seg_m
         belt = target
         previous = seg
-    return Estimate(
-        duration, distance, backward_s, backward_m, tuple(starts_s), tuple(starts_m)
-    )
+    return Estimate(duration, distance, backward_s, backward_m, tuple(starts_s), tuple(starts_m))

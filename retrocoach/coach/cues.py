@@ -105,8 +105,11 @@ def next_segment(seg: Segment, units: Units, turn: bool) -> str:
     return f"Next: {segment_words(seg, units)}."
 
 
-def turn_around(seg: Segment) -> str:
-    return f"Turn around now: {FACING[seg.direction]}, {seg.direction.word} next."
+def turn_around(seg: Segment, units: Units) -> str:
+    return (
+        f"Turn around now: {FACING[seg.direction]}. Next: {seg.direction.word} {seg.gait.value} "
+        f"at {speed(seg.target_kmh, units)}."
+    )
 
 
 def segment_start(seg: Segment, units: Units) -> str:

@@ -899,7 +899,7 @@ class CoachEngine:
         self._bump()
         into = self.segments[self._turn_into]
         self._set_phase(t, Phase.TURN, into.index)
-        self._cue(t, CueId.TURN_AROUND, cues.turn_around(into))
+        self._cue(t, CueId.TURN_AROUND, cues.turn_around(into, self._units))
         self._at(t + self.profile.turn_time_s, self._turn_done)
 
     def _turn_done(self, t: float) -> None:

@@ -98,6 +98,10 @@ def test_a_turn_around_slows_to_turn_speed_holds_then_counts_down() -> None:
     during = [r for r in session.of("sample") if turn_t <= r["t"] <= start_t]
     assert during and all(r["speed_kmh"] <= 3.05 for r in during)
     # And from a forward run into a backward walk the belt is slowed first.
+    turn_cue = session.of("cue", id="turn_around")[0]["text"]
+    assert turn_cue == (
+        "Turn around now: face the back of the treadmill. Next: backwards walk at 3.5 km/h."
+    )
     slow = session.of("phase", phase="slow_down", segment=3)
     assert slow
     assert session.of("command", op="set_speed", value=3.0)

@@ -13,6 +13,8 @@ from typing import Any
 
 TOLERANCE_KMH = 0.051  # the belt's reporting resolution (0.05 km/h), and float slack
 MIN_COUNTDOWN_S = 3.0
+ECHO_S = 3.0  # a machine's status this soon after our own command is its echo
+PAUSED_BELT_S = 20.0  # a paused belt must stand still by then
 TIME_SLACK_S = 0.002  # the log's times are rounded to milliseconds
 
 
@@ -32,10 +34,13 @@ def audit(
     speed_min_kmh: float = 0.0,
     speed_max_kmh: float = float("inf"),
 ) -> list[Violation]:
-    """Every breach of rules 1, 2, 3, 5 and 6 that the log shows, in time order.
+    """Every breach of rules 1, 2, 3, 5 and 6 that the log shows, in time order, and of
+    the log's own shape (rule 0: time never goes back, a sample each second, nothing
+    after session_end).
 
     Rule 4 (emergency stop) is checked by the tests that press it; rule 7 is about what
-    the engine does not do, and shows as the absence of coach commands after an adopt.
+    the engine does not do, and shows as the absence of coach commands after an adopt
+    (a speed set on the console becomes the audit's idea of the target, too).
     """
     auditor = _Auditor(speed_min_kmh, speed_max_kmh)
     for rec in records:
@@ -66,13 +71,20 @@ class _Auditor:
         self.hr_present = True
         self.starts_allowed = 0
         self.ended = False
+        self.last_sample_t: float | None = None
+        self.coach_start_t: float | None = None
+        self.speeds_sent: list[tuple[float, float]] = []  # (t, km/h) of recent set_speeds
+        self.paused_t: float | None = None  # since when the belt should stand
 
     def breach(self, rule: int, t: float, message: str) -> None:
         self.found.append(Violation(rule, t, message))
 
     def feed(self, rec: Mapping[str, Any]) -> None:
-        t = self.t = float(rec["t"])
+        t = float(rec["t"])
         kind = rec["event"]
+        if t < self.t - 1e-9:
+            self.breach(0, t, f"{kind} at t={t} after t={self.t}: time went back")
+        self.t = max(t, self.t)
         if self.ended:
             self.breach(0, t, f"{kind} after session_end")
         handler = getattr(self, f"_on_{kind}", None)
@@ -94,8 +106,6 @@ class _Auditor:
             self.turn_t = t
             if self.commanded > self.turn_kmh + TOLERANCE_KMH:
                 self.breach(2, t, f"turn begins with the target at {self.commanded:g} km/h")
-            if self.belt > self.turn_kmh + TOLERANCE_KMH:
-                self.breach(2, t, f"turn begins with the belt at {self.belt:g} km/h")
 
     def _on_cue(self, rec: Mapping[str, Any], t: float) -> None:
         if rec["id"] == "countdown_1":
@@ -104,14 +114,34 @@ class _Auditor:
     def _on_user(self, rec: Mapping[str, Any], t: float) -> None:
         if rec["action"] in ("start", "resume"):
             self.starts_allowed += 1
+        elif rec["action"] in ("pause", "stop", "emergency_stop") and self.paused_t is None:
+            self.paused_t = t
+
+    def _on_safety(self, rec: Mapping[str, Any], t: float) -> None:
+        if rec["action"] == "paused" and self.paused_t is None:
+            self.paused_t = t
 
     def _on_machine_status(self, rec: Mapping[str, Any], t: float) -> None:
-        # The runner started the belt on the console: their own start (rule 7).
-        if rec["name"] == "started_or_resumed_by_user":
-            self.starts_allowed += 1
+        name = rec["name"]
+        if name == "started_or_resumed_by_user":
+            # The runner started the belt on the console: their own start (rule 7);
+            # the echo of the coach's own start is not.
+            if self.coach_start_t is None or t - self.coach_start_t > ECHO_S:
+                self.starts_allowed += 1
+                self.paused_t = None
+        elif name == "target_speed_changed" and rec.get("value") is not None:
+            value = float(rec["value"])
+            self.speeds_sent = [(s, v) for s, v in self.speeds_sent if t - s <= ECHO_S]
+            if all(abs(v - value) > TOLERANCE_KMH for _, v in self.speeds_sent):
+                self.commanded = value  # set on the console: the runner's, adopted
 
     def _on_sample(self, rec: Mapping[str, Any], t: float) -> None:
+        if self.last_sample_t is not None and abs(t - self.last_sample_t - 1.0) > 0.01:
+            self.breach(0, t, f"samples {t - self.last_sample_t:.3f} s apart, not 1 s")
+        self.last_sample_t = t
         self.belt = float(rec["speed_kmh"])
+        if self.paused_t is not None and t - self.paused_t > PAUSED_BELT_S and self.belt > 0.5:
+            self.breach(6, t, f"belt at {self.belt:g} km/h {t - self.paused_t:.0f} s after a pause")
         if self.uses_hr:
             self.hr_present = rec["hr_bpm"] is not None
         if self.phase == "turn" and self.belt > self.turn_kmh + TOLERANCE_KMH:
@@ -122,6 +152,8 @@ class _Auditor:
     def _on_command(self, rec: Mapping[str, Any], t: float) -> None:
         op = rec["op"]
         if op == "start":
+            self.coach_start_t = t
+            self.paused_t = None
             if self.starts_allowed <= 0:
                 self.breach(6, t, "belt start without a person's start or resume")
             self.starts_allowed = 0
@@ -132,6 +164,7 @@ class _Auditor:
         elif op == "set_speed" and rec["value"] is not None:
             self._check_speed(float(rec["value"]), rec["source"], t)
             self.commanded = float(rec["value"])
+            self.speeds_sent.append((t, self.commanded))
 
     def _check_speed(self, value: float, source: str, t: float) -> None:
         # Rule 3: every speed sent stays within its cap and the machine's range.

@@ -161,6 +161,7 @@ class CoachEngine:
         self._belt_incline = 0.0
         self._belt_t: float | None = None
         self._belt_started = False  # a start was sent and no pause or stop since
+        self._ever_started = False  # the belt has been started in this session
         self._belt_seen_moving = False
         self._belt_zero_since: float | None = None
         self._raw_distance: float | None = None
@@ -195,6 +196,14 @@ class CoachEngine:
 
         # Echoes: a treadmill reports our own commands back as status changes.
         self._recent: list[tuple[str, float | None, float]] = []
+        # Commands are checked: a set_speed counts once the treadmill confirmed it; a
+        # command lost or refused is sent again (with backoff) while it is still wanted.
+        self._speed_in_flight = 0
+        self._speed_confirmed_t: float | None = None
+        self._retries: dict[str, int] = {}
+        self._control_asked_t: float | None = None
+        self._stop_sent_t: float | None = None  # the latest stop or pause
+        self._still_since: float | None = None
 
         # Totals.
         self._backward_s = 0.0
@@ -277,6 +286,7 @@ class CoachEngine:
     # ------------------------------------------------------ the person's actions
 
     def start(self, now: float) -> None:
+        now = self._catch_up(now)
         if self.state is not EngineState.IDLE:
             return
         self._user(now, UserAction.START)
@@ -290,6 +300,7 @@ class CoachEngine:
         self._begin_first_countdown(now)
 
     def pause(self, now: float) -> None:
+        now = self._catch_up(now)
         if self.state not in (EngineState.RUNNING, EngineState.WAITING):
             return
         self._user(now, UserAction.PAUSE)
@@ -297,12 +308,19 @@ class CoachEngine:
         self._hold_still(now, CueId.PAUSED)
 
     def resume(self, now: float) -> None:
+        now = self._catch_up(now)
         if self.state is not EngineState.PAUSED:
             return
         self._user(now, UserAction.RESUME)
+        if self.uses_heart_rate and self._hr_missing:
+            # Rule 5: no heart rate, no belt start (a start is an increase from zero).
+            self.state = EngineState.WAITING
+            self._cue(now, CueId.WAITING_FOR_HEART_RATE)
+            return
         self._resume(now, send_start=True)
 
     def skip(self, now: float) -> None:
+        now = self._catch_up(now)
         if self.state is not EngineState.RUNNING:
             return
         self._user(now, UserAction.SKIP)
@@ -316,6 +334,7 @@ class CoachEngine:
         self._after_segment(now)
 
     def stop(self, now: float) -> None:
+        now = self._catch_up(now)
         if self.state in (EngineState.FINISHING, EngineState.FINISHED):
             return
         self._user(now, UserAction.STOP)
@@ -323,6 +342,10 @@ class CoachEngine:
 
     def emergency_stop(self, now: float) -> None:
         """Rule 4: stop at once, from any state (again if already finishing)."""
+        # Nothing overdue (a countdown's start or ramp) may go out before the stop.
+        if self.state is not EngineState.FINISHING:
+            self._bump()
+        now = self._catch_up(now)
         if self.state is EngineState.FINISHED:
             return
         self._user(now, UserAction.EMERGENCY_STOP)
@@ -339,6 +362,7 @@ class CoachEngine:
         self._user_speed(now, UserAction.SPEED_DOWN, -self.config.user_speed_step_kmh)
 
     def _user_speed(self, now: float, action: UserAction, delta: float) -> None:
+        now = self._catch_up(now)
         if self.state is not EngineState.RUNNING:
             return
         self._user(now, action)
@@ -362,6 +386,12 @@ class CoachEngine:
         distance_m: float | None = None,
     ) -> None:
         """A treadmill data record, with the time it was received."""
+        # What fell due before this reading happens first, with the reading before it;
+        # what falls due at this very moment happens after the reading is taken in.
+        t = max(t, self._now)
+        self._advance(t, inclusive=False)
+        if self.state is EngineState.FINISHED:
+            return
         previous_t = self._belt_t
         if distance_m is not None:
             if self._raw_distance is not None:
@@ -376,11 +406,13 @@ class CoachEngine:
         if incline_pct is not None:
             self._belt_incline = incline_pct
         self._belt_t = t
-        self.advance(t)
         self._react_to_belt(t)
+        self.advance(t)
 
     def on_heart_rate(self, t: float, bpm: int | None) -> None:
-        self.advance(t)
+        t = self._catch_up(t)
+        if self.state is EngineState.FINISHED:
+            return
         if bpm is None or bpm <= 0:
             return  # no skin contact: the reading is not a heart rate
         self._hr_bpm = bpm
@@ -399,15 +431,18 @@ class CoachEngine:
             self._hr_next_step_t = None
             self._hr_warned_minimum = False
         if self.state is EngineState.WAITING and not self._hr_missing:
-            self._begin_first_countdown(t)
+            if self._ever_started:
+                self._resume(t, send_start=True)
+            else:
+                self._begin_first_countdown(t)
         self._release_hold(t)
 
     def on_machine_status(
         self, t: float, kind: MachineEvent, code: int, name: str, value: float | None
     ) -> None:
+        t = self._catch_up(t)
         if self.state is EngineState.FINISHED:
             return  # the log ends with session_end
-        self.advance(t)
         self._emit(MachineStatusEvent(self._rel(t), code=code, status=name, value=value))
         if kind is MachineEvent.TARGET_SPEED_CHANGED and value is not None:
             if not self._is_echo("set_speed", value, t):
@@ -435,29 +470,73 @@ class CoachEngine:
             if kind is MachineEvent.RESET:
                 self._target = 0.0
             if self.state is not EngineState.IDLE:
-                self._command(t, "request_control", None, Source.COACH)
+                self._ask_for_control(t)
 
     def on_command_result(self, t: float, op: str, result: str) -> None:
+        t = self._catch_up(t)
         if self.state is EngineState.FINISHED:
             return
-        self.advance(t)
         self._emit(CommandResult(self._rel(t), op=op, result=result))
+        if op == "set_speed":
+            self._speed_in_flight = max(self._speed_in_flight - 1, 0)
         if result == "success":
+            self._retries.pop(op, None)
+            if op == "set_speed" and self._speed_in_flight == 0:
+                self._speed_confirmed_t = t
             if op == "stop" and self.state is EngineState.FINISHING:
                 self._stop_confirmed_t = t
             return
-        if op == "start" and self.state is EngineState.RUNNING:
-            self._hold_still(t, CueId.START_FAILED)
-            self._safety(t, 6, "paused", f"start refused by the treadmill ({result})")
-        elif op == "stop" and self.state is EngineState.FINISHING:
-            self._command(t, "stop", None, Source.SAFETY)  # keep asking
-        elif result == "not_permitted" and self.state is not EngineState.IDLE:
+        if op == "start":
+            if self.state is EngineState.RUNNING:
+                self._hold_still(t, CueId.START_FAILED)
+                self._safety(t, 6, "paused", f"start refused by the treadmill ({result})")
+            return  # never retried: a start needs a person (rule 6)
+        if result == "not_permitted" and op != "request_control":
+            self._ask_for_control(t)
+        self._retry_later(t, op)
+
+    def _ask_for_control(self, t: float) -> None:
+        if self._control_asked_t is None or t - self._control_asked_t >= 1.0:
             self._command(t, "request_control", None, Source.COACH)
 
+    def _retry_later(self, t: float, op: str) -> None:
+        """Send `op` again after a backoff, if by then it is still wanted."""
+        attempt = self._retries.get(op, 0) + 1
+        self._retries[op] = attempt
+        delay = min(0.5 * 2 ** (attempt - 1), 8.0)
+        self._at(t + delay, functools.partial(self._retry, op), keep=True)
+
+    def _retry(self, op: str, t: float) -> None:
+        if self.state in (EngineState.IDLE, EngineState.FINISHED):
+            return
+        if op in ("stop", "pause"):
+            if self.state is EngineState.FINISHING:
+                self._command(t, "stop", None, Source.SAFETY)
+            elif self.state in (EngineState.PAUSED, EngineState.WAITING):
+                self._command(t, "pause", None, Source.SAFETY)
+        elif op == "set_speed" and self.state is EngineState.RUNNING and self._target > 0:
+            self._command(t, "set_speed", self._target, Source.SAFETY)
+        elif op == "set_incline" and self.state is EngineState.RUNNING:
+            self._command(t, "set_incline", self._incline, Source.SAFETY)
+        elif op == "request_control":
+            self._command(t, "request_control", None, Source.COACH)
+
+    def _reassert(self, t: float) -> None:
+        """After a reconnect: control again, and what the belt should be doing now. Never
+        a start (rule 6): a belt found standing while the session runs pauses it."""
+        self._command(t, "request_control", None, Source.COACH)
+        if self.state is EngineState.FINISHING:
+            self._command(t, "stop", None, Source.SAFETY)
+            self._finish_deadline = t + self.config.finish_timeout_s
+        elif self.state in (EngineState.PAUSED, EngineState.WAITING) and self._ever_started:
+            self._command(t, "pause", None, Source.SAFETY)
+        elif self.state is EngineState.RUNNING and self._target > 0:
+            self._command(t, "set_speed", self._target, Source.SAFETY)
+
     def on_device(self, t: float, role: str, state: str) -> None:
+        t = self._catch_up(t)
         if self.state is EngineState.FINISHED:
             return
-        self.advance(t)
         self._emit(DeviceEvent(self._rel(t), role=role, state=state))
         active = self.state not in (EngineState.IDLE, EngineState.FINISHED)
         if role == "hrm":
@@ -476,22 +555,30 @@ class CoachEngine:
             self._cue(t, CueId.DEVICE_LOST, cues.device_lost(role))
         elif state == "connected" and active and self._start_t is not None:
             self._cue(t, CueId.DEVICE_BACK, cues.device_back(role))
-            # A fresh link has no control; never a start (rule 6).
-            self._command(t, "request_control", None, Source.COACH)
+            self._reassert(t)
 
     # -------------------------------------------------------------------- time
 
     def advance(self, now: float) -> None:
         """Do everything that falls due up to `now`, each at its own time."""
-        if now < self._now:
-            now = self._now
+        self._advance(now, inclusive=True)
+
+    def _advance(self, now: float, *, inclusive: bool) -> None:
+        now = max(now, self._now)
+        limit = now + EPS if inclusive else now - EPS
         while True:
-            due = self._due_before(now)
+            due = self._due_before(limit)
             if due is None:
                 break
             self._now = max(self._now, due[0])
             due[1](due[0])
         self._now = now
+
+    def _catch_up(self, t: float) -> float:
+        """An input at `t`: everything due by then happens first; never before now."""
+        t = max(t, self._now)
+        self.advance(t)
+        return t
 
     def next_deadline(self) -> float | None:
         candidates = [self._next_sample_t] if self.state is not EngineState.FINISHED else []
@@ -506,18 +593,20 @@ class CoachEngine:
             candidates.append(self._finish_deadline)
         return min(candidates) if candidates else None
 
-    def _due_before(self, now: float) -> tuple[float, Callable[[float], None]] | None:
+    def _due_before(self, limit: float) -> tuple[float, Callable[[float], None]] | None:
+        """The earliest thing due at or before `limit`, if any."""
+        now = limit
         best: tuple[float, Callable[[float], None]] | None = None
-        if self.state is not EngineState.FINISHED and self._next_sample_t <= now + EPS:
+        if self.state is not EngineState.FINISHED and self._next_sample_t <= now:
             best = (self._next_sample_t, self._sample)
         while self._timers and self._timers[0][2] != self._gen and self._timers[0][2] >= 0:
             heapq.heappop(self._timers)
-        if self._timers and self._timers[0][0] <= now + EPS:
+        if self._timers and self._timers[0][0] <= now:
             when = self._timers[0][0]
             if best is None or when < best[0]:
                 best = (when, self._pop_timer)
         for due in (self._segment_point_due(now), self._hr_deadline(), self._finish_due()):
-            if due is not None and due[0] <= now + EPS and (best is None or due[0] < best[0]):
+            if due is not None and due[0] <= now and (best is None or due[0] < best[0]):
                 best = due
         return best
 
@@ -534,6 +623,8 @@ class CoachEngine:
             f"the belt did not report standing still within {self.config.finish_timeout_s:g} s "
             f"(last {self._belt_kmh:.2f} km/h)",
         )
+        if self._belt_kmh > 0.5:
+            self._end_reason = EndReason.FAULT  # the session could not be ended safely
         self._end_session(t)
 
     def _pop_timer(self, when: float) -> None:
@@ -556,7 +647,6 @@ class CoachEngine:
         self._countdown(now, 0, CueId.GET_READY, cues.get_ready(seg, self._units), self._first_go)
 
     def _first_go(self, t: float) -> None:
-        self._start_belt(t)
         self._begin_segment(0, t, counted_down=True)
 
     def _countdown(
@@ -578,11 +668,23 @@ class CoachEngine:
     def _tick(self, tick: CueId, t: float) -> None:
         self._cue(t, tick)
 
-    def _start_belt(self, t: float) -> None:
+    def _start_belt(
+        self, t: float, speed: float, then: Callable[[float], None] | None = None
+    ) -> None:
+        """Start the belt and set its speed at once: a machine may otherwise resume at
+        whatever target it kept from before a pause."""
         self._command(t, "start", None, Source.COACH)
-        self._belt_started = True
+        self._belt_started = self._ever_started = True
         self._belt_seen_moving = False
         self._belt_zero_since = None
+        self._target = 0.0
+        self._ramp(t, speed, then)
+
+    def _gentle(self, seg: Segment) -> float:
+        """A speed to come back at when an increase is held: at most the turn speed."""
+        want = self._effective_target(seg)
+        cap = self.profile.cap_kmh(seg.direction)
+        return self.limits.clamp_speed(min(want, self.turn_kmh), cap)
 
     def _begin_segment(self, index: int, t: float, *, counted_down: bool) -> None:
         """Start a segment and set the belt toward its speed (a ramp only if
@@ -662,6 +764,24 @@ class CoachEngine:
         """Set the belt toward the segment's speed: ramp only after a countdown."""
         seg = self.segments[self.index]
         want = self._effective_target(seg)
+        if not self._belt_started:
+            if not counted_down:  # never start a belt without a countdown (rule 1)
+                self._countdown(
+                    t,
+                    self.index,
+                    CueId.SPEEDING_UP,
+                    cues.speeding_up(want, self._units),
+                    lambda at: self._enter_segment_speed(at, counted_down=True),
+                )
+                return
+            why = self._increase_blocked()
+            first = want if why is None else self._gentle(seg)
+            self._start_belt(t, first)
+            if why is not None:
+                self._pending_increase = True
+                self._safety(t, 5, "hold", why)
+                self._cue(t, CueId.HOLDING_SPEED, cues.holding(first, self._units, why))
+            return
         if want > self._target + EPS:
             why = self._increase_blocked()
             if counted_down and why is None:
@@ -881,6 +1001,26 @@ class CoachEngine:
         else:
             self._turn_hold(t)
 
+    def _speed_settled(self, t: float) -> bool:
+        """The treadmill confirmed the last speed sent, and this reading came after."""
+        return (
+            self._speed_in_flight == 0
+            and self._speed_confirmed_t is not None
+            and t >= self._speed_confirmed_t
+        ) or self._target <= 0
+
+    def _back_to_turn_speed(self, t: float, why: str) -> None:
+        """Rule 2 before rule 7: mid turn-around the belt goes back to the turn speed,
+        and the turn is held again from there."""
+        self._bump()
+        self._set_phase(t, Phase.SLOW_DOWN, self.index)
+        self._safety(t, 2, "wait", why)
+        self._cue(
+            t, CueId.WAITING_FOR_TURN_SPEED, cues.waiting_for_turn_speed(self.turn_kmh, self._units)
+        )
+        self._command(t, "set_speed", self.turn_kmh, Source.SAFETY)
+        self._at(t + self.config.slow_down_reminder_s, self._remind_slow_down)
+
     def _turn_limit(self) -> float:
         return self.turn_kmh + self.config.belt_tolerance_kmh
 
@@ -890,8 +1030,10 @@ class CoachEngine:
         self._cue(
             t, CueId.WAITING_FOR_TURN_SPEED, cues.waiting_for_turn_speed(self.turn_kmh, self._units)
         )
-        if self._target > self.turn_kmh + EPS:
-            self._command(t, "set_speed", self.turn_kmh, Source.COACH)
+        if self._target > self.turn_kmh + EPS or self._belt_kmh > self._turn_limit():
+            # Send again what the belt should slow to; never more than it was asked for.
+            goal = min(self.turn_kmh, self._target) if self._target > 0 else self.turn_kmh
+            self._command(t, "set_speed", goal, Source.COACH)
         self._at(t + self.config.slow_down_reminder_s, self._remind_slow_down)
 
     def _turn_hold(self, t: float) -> None:
@@ -924,6 +1066,8 @@ class CoachEngine:
             self._belt_zero_since = None
         elif self._belt_zero_since is None:
             self._belt_zero_since = t
+        if self.state in (EngineState.PAUSED, EngineState.WAITING, EngineState.FINISHING):
+            self._check_belt_stops(t, speed)
         if self.state is EngineState.FINISHING:
             if speed < self._finish_speed - tol:
                 # Still slowing down: give it the whole timeout again from here.
@@ -937,20 +1081,12 @@ class CoachEngine:
             self._ramp_done(t)
         elif self.phase is Phase.SLOW_DOWN:
             if self._turn_into is not None and not self.segment_active:
-                if speed <= self._turn_limit():
+                if speed <= self._turn_limit() and self._speed_settled(t):
                     self._turn_hold(t)
             elif speed <= self._target + tol:
                 self._set_phase(t, Phase.STEADY, self.index)
         elif self.phase is Phase.TURN and speed > self._turn_limit():
-            # Someone sped the belt up mid-turn: wait for the turn speed again.
-            self._bump()
-            self._set_phase(t, Phase.SLOW_DOWN, self.index)
-            self._safety(t, 2, "wait", f"belt at {speed:.1f} km/h during a turn-around")
-            self._cue(
-                t,
-                CueId.WAITING_FOR_TURN_SPEED,
-                cues.waiting_for_turn_speed(self.turn_kmh, self._units),
-            )
+            self._back_to_turn_speed(t, f"belt at {speed:.1f} km/h during a turn-around")
         # The belt stopped under us (console, power, a reconnect): never restart it.
         if (
             self._belt_seen_moving
@@ -959,15 +1095,30 @@ class CoachEngine:
         ):
             self._stopped_by_machine(t, CueId.BELT_STOPPED, "the belt stopped")
 
+    def _check_belt_stops(self, t: float, speed: float) -> None:
+        """A belt still running well after a stop or pause was sent (a command lost on
+        the way): send it again."""
+        sent = self._stop_sent_t
+        if speed <= 0.5 or sent is None or t - sent < self.config.belt_stopped_grace_s:
+            return
+        finishing = self.state is EngineState.FINISHING
+        if not finishing and not self._ever_started:
+            return
+        self._safety(
+            t, 4 if finishing else 6, "stop_again", f"the belt still runs at {speed:.1f} km/h"
+        )
+        self._command(t, "stop" if finishing else "pause", None, Source.SAFETY)
+
     def _console_speed(self, t: float, value: float) -> None:
         """Rule 7: the runner set a speed on the console; adopt it, do not fight it."""
         self._target = value
         if self.state is not EngineState.RUNNING:
             return
         if not self.segment_active:
-            self._safety(
-                t, 2, "wait", f"speed set to {value:g} km/h on the treadmill during a turn-around"
-            )
+            if self._turn_into is not None and value > self._turn_limit():
+                self._back_to_turn_speed(
+                    t, f"speed set to {value:g} km/h on the treadmill during a turn-around"
+                )
             return
         seg = self.segments[self.index]
         if self._transition_countdown:
@@ -1028,14 +1179,19 @@ class CoachEngine:
         )
 
     def _resume_go(self, t: float, send_start: bool) -> None:
-        if send_start:
-            self._start_belt(t)
+        if not send_start:
+            # The runner started the belt on the console: it runs, at what they chose.
+            self._belt_started = self._ever_started = True
+            self._target = self._belt_kmh
         if self.segment_active:
             self._seg_clock_from = t
             self._enter_segment_speed(t, counted_down=True)
         elif self._turn_into is not None:
             # Paused mid turn-around: come up to turn speed, then hold the turn again.
-            self._ramp(t, self.turn_kmh, self._turn_hold)
+            if send_start:
+                self._start_belt(t, self.turn_kmh, self._turn_hold)
+            else:
+                self._ramp(t, self.turn_kmh, self._turn_hold)
         elif self._start_t is not None and self.index == 0:
             self._begin_segment(0, t, counted_down=True)
         else:
@@ -1064,14 +1220,17 @@ class CoachEngine:
         self._maybe_finished(t)
 
     def _maybe_finished(self, t: float) -> None:
-        # Only a reading taken after the stop was confirmed can say the belt stands.
-        if (
-            self.state is EngineState.FINISHING
-            and self._stop_confirmed_t is not None
-            and self._belt_t is not None
-            and self._belt_t >= self._stop_confirmed_t
-            and self._belt_kmh <= BELT_STILL_KMH
-        ):
+        if self.state is not EngineState.FINISHING or self._belt_t is None:
+            return
+        if self._belt_kmh > BELT_STILL_KMH:
+            self._still_since = None
+            return
+        if self._still_since is None:
+            self._still_since = self._belt_t
+        # Only a reading taken after the stop was confirmed can say the belt stands; a
+        # machine that never confirms (no control yet) is believed after a few seconds.
+        confirmed = self._stop_confirmed_t is not None and self._belt_t >= self._stop_confirmed_t
+        if confirmed or self._belt_t - self._still_since >= 3.0:
             self._end_session(t)
 
     def _end_session(self, t: float) -> None:
@@ -1085,7 +1244,7 @@ class CoachEngine:
                 self._rel(t),
                 reason=self._end_reason,
                 duration_s=duration,
-                distance_m=self._session_distance(t),
+                distance_m=self._reported_distance(t),
                 backward_time_s=self._backward_s,
                 backward_distance_m=self._backward_m,
             )
@@ -1163,7 +1322,7 @@ class CoachEngine:
                 self._rel(t),
                 speed_kmh=round(self._belt_kmh, 2),
                 incline_pct=round(self._belt_incline, 1),
-                distance_m=round(self._session_distance(t), 1),
+                distance_m=round(self._reported_distance(t), 1),
                 hr_bpm=self._hr_now(t),
                 direction=self.facing.value,
                 segment=self.index,
@@ -1171,18 +1330,24 @@ class CoachEngine:
         )
 
     def _distance(self, now: float) -> float:
-        """Belt distance now: the last reading carried forward at the belt's speed."""
+        """Belt distance now: the last reading carried forward at the belt's speed.
+
+        Pure (deadlines are found by asking it about future moments); a new reading may
+        put it a little behind what was carried forward."""
         extra = 0.0
         if self._belt_t is not None and now > self._belt_t:
             extra = self._belt_kmh / 3.6 * (now - self._belt_t)
-        value = max(self._odometer + extra, self._distance_floor)
-        self._distance_floor = value
-        return value
+        return self._odometer + extra
 
     def _session_distance(self, now: float) -> float:
         if self._start_t is None:
             return 0.0
         return max(self._distance(now) - self._distance_base, 0.0)
+
+    def _reported_distance(self, now: float) -> float:
+        """The session distance as the log shows it: never going back."""
+        self._distance_floor = max(self._distance_floor, self._session_distance(now))
+        return self._distance_floor
 
     def _is_echo(self, op: str, value: float | None, t: float) -> bool:
         window = self.config.echo_window_s
@@ -1201,10 +1366,15 @@ class CoachEngine:
     def _command(self, t: float, op: str, value: float | None, source: Source) -> None:
         if op == "set_speed" and value is not None:
             self._target = value
+            self._speed_in_flight += 1
         elif op == "set_incline" and value is not None:
             self._incline = value
         elif op in ("stop", "pause"):
             self._target = 0.0
+            self._stop_sent_t = t
+            self._still_since = None
+        elif op == "request_control":
+            self._control_asked_t = t
         self._recent.append((op, value, t))
         self._emit(Command(self._rel(t), op=op, value=value, source=source))
 
@@ -1220,8 +1390,6 @@ class CoachEngine:
         self._emit(SafetyEvent(self._rel(t), rule=rule, action=action, detail=detail))
 
     def _user(self, t: float, action: UserAction) -> None:
-        self.advance(t)
-        assert self.state is not EngineState.FINISHED
         self._emit(UserEvent(self._rel(t), action=action))
 
     def _rel(self, t: float) -> float:

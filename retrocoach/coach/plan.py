@@ -3,6 +3,7 @@ runner, clamped to their caps (rule 3) and to what the machine supports."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -26,28 +27,35 @@ class SpeedLimits:
     incline_step_pct: float = 0.5
 
     def clamp_speed(self, kmh: float, cap_kmh: float) -> float:
-        """Within the machine's range and under the cap, on the machine's step.
-
-        Rounds to the nearest step, then down a step if that crossed the ceiling, so a
-        cap is never exceeded by rounding."""
-        ceiling = min(cap_kmh, self.speed_max_kmh)
-        value = min(max(kmh, self.speed_min_kmh), ceiling)
-        stepped = _to_step(value, self.speed_step_kmh)
+        """Within the machine's range and under the cap, on the machine's steps (counted
+        from its minimum). Rounds to the nearest step, and down one if that crossed the
+        ceiling, so a cap is never exceeded by rounding. A cap below the machine's
+        minimum is refused by `build_plan`, not here."""
+        low, step = self.speed_min_kmh, self.speed_step_kmh
+        ceiling = max(min(cap_kmh, self.speed_max_kmh), low)
+        stepped = _to_step(min(max(kmh, low), ceiling), step, low)
         if stepped > ceiling + 1e-9:
-            stepped = _to_step(stepped - self.speed_step_kmh, self.speed_step_kmh)
-        if stepped < self.speed_min_kmh - 1e-9:
-            stepped = _to_step(self.speed_min_kmh + self.speed_step_kmh / 2, self.speed_step_kmh)
-        return stepped
+            stepped = _to_step(stepped - step, step, low)
+        return max(stepped, low)
 
     def clamp_incline(self, pct: float) -> float:
-        value = min(max(pct, self.incline_min_pct), self.incline_max_pct)
-        return _to_step(value, self.incline_step_pct)
+        low = self.incline_min_pct
+        value = min(max(pct, low), self.incline_max_pct)
+        return min(_to_step(value, self.incline_step_pct, low), self.incline_max_pct)
 
 
-def _to_step(value: float, step: float) -> float:
+def _to_step(value: float, step: float, origin: float) -> float:
     if step <= 0:
         return round(value, 2)
-    return round(round(value / step) * step, 2)
+    return round(origin + round((value - origin) / step) * step, 2)
+
+
+class PlanError(ValueError):
+    """This runner cannot do this workout safely on this machine; `problems` say why."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,8 @@ class Segment:
 
 
 def build_plan(workout: Workout, profile: RunnerProfile, limits: SpeedLimits) -> list[Segment]:
+    """The segments, speeds resolved; PlanError when the machine cannot go as slow as
+    the runner's turn speed or a cap that the workout needs."""
     segments = []
     for index, expanded in enumerate(workout.expand()):
         step = expanded.step
@@ -92,15 +102,41 @@ def build_plan(workout: Workout, profile: RunnerProfile, limits: SpeedLimits) ->
                 note=step.note,
             )
         )
+    problems = plan_problems(segments, profile, limits)
+    if problems:
+        raise PlanError(problems)
     return segments
 
 
+def plan_problems(
+    segments: list[Segment], profile: RunnerProfile, limits: SpeedLimits
+) -> list[str]:
+    slowest = limits.speed_min_kmh
+    found = []
+    turns = any(a.direction is not b.direction for a, b in itertools.pairwise(segments))
+    if turns and profile.turn_speed_kmh < slowest - 1e-9:
+        found.append(
+            f"this treadmill's slowest speed ({slowest:g} km/h) is above your turn speed "
+            f"({profile.turn_speed_kmh:g} km/h): it cannot slow down enough for a safe turn-around"
+        )
+    for direction in Direction:
+        cap = profile.cap_kmh(direction)
+        if any(s.direction is direction for s in segments) and cap < slowest - 1e-9:
+            found.append(
+                f"this treadmill's slowest speed ({slowest:g} km/h) is above your "
+                f"{direction.value} cap ({cap:g} km/h)"
+            )
+    return found
+
+
 def turn_speed_kmh(profile: RunnerProfile, limits: SpeedLimits) -> float:
-    """The belt speed for a turn-around: the profile's, on the machine's step, never
-    above it (rounding down), and the machine's minimum if that is higher."""
-    step = limits.speed_step_kmh
-    value = math.floor(profile.turn_speed_kmh / step + 1e-9) * step if step > 0 else 0
-    return round(max(value, limits.speed_min_kmh), 2)
+    """The belt speed for a turn-around: the profile's, on the machine's steps, never
+    above it (rounding down). (A machine whose slowest speed is above it is refused.)"""
+    low, step = limits.speed_min_kmh, limits.speed_step_kmh
+    if step <= 0 or profile.turn_speed_kmh <= low:
+        return round(max(low, min(profile.turn_speed_kmh, limits.speed_max_kmh)), 2)
+    steps = math.floor((profile.turn_speed_kmh - low) / step + 1e-9)
+    return round(low + steps * step, 2)
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,10 @@ def test_speeds_never_exceed_a_cap_or_the_machine_even_by_rounding() -> None:
 
 def test_the_turn_speed_is_on_the_machines_step_and_never_above_the_profiles() -> None:
     profile = RunnerProfile(turn_speed_kmh=2.75)
-    assert turn_speed_kmh(profile, SpeedLimits(speed_step_kmh=0.5)) == 2.5
+    assert turn_speed_kmh(profile, SpeedLimits(speed_min_kmh=1.0, speed_step_kmh=0.5)) == 2.5
     assert turn_speed_kmh(profile, SpeedLimits(speed_step_kmh=0.1)) == 2.7
+    # Steps count from the machine's minimum: 0.8, 1.3, 1.8, 2.3, 2.8...
+    assert turn_speed_kmh(profile, SpeedLimits(speed_min_kmh=0.8, speed_step_kmh=0.5)) == 2.3
 
 
 def test_karvonen_zones_from_the_heart_rate_reserve() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from support import Session, run_session
 
@@ -31,7 +31,8 @@ def _assert_safe_and_complete(session: Session) -> None:
     assert end and end[0]["reason"] == "completed"
     plan = session.station.engine.segments
     assert [s["index"] for s in session.of("segment_start")] == list(range(len(plan)))
-    assert session.treadmill.belt_speed_kmh <= 0.01
+    # Standing still as the belt reports it (0.01 km/h resolution).
+    assert session.treadmill.belt_speed_kmh < 0.015
 
 
 @pytest.mark.parametrize("workout", library.all_workouts(), ids=lambda w: w.name)
@@ -99,7 +100,6 @@ profiles = st.builds(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(workout=workouts, profile=profiles, with_strap=st.booleans())
 def test_generated_workouts_run_to_the_end_safely(
     workout: Workout, profile: RunnerProfile, with_strap: bool
@@ -107,7 +107,6 @@ def test_generated_workouts_run_to_the_end_safely(
     _assert_safe_and_complete(run_session(workout, profile, with_strap=with_strap))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     workout=workouts,
     actions=st.lists(
@@ -182,3 +181,37 @@ def test_the_audit_catches_each_kind_of_breach() -> None:
     assert 6 in rules(hr, countdown, one, go, fwd, ramp, speed(6, 9))
     # And a log that never ends.
     assert 0 in {v.rule for v in audit(head)}
+
+
+def test_the_audit_catches_a_broken_log_shape_and_a_belt_running_while_paused() -> None:
+    profile = RunnerProfile().as_dict()
+    head = [{"t": 0, "event": "session_start", "profile": profile, "treadmill": "x", "hrm": None}]
+    tail = [{"t": 99, "event": "session_end", "reason": "stopped"}]
+
+    def rules(*body: dict[str, object]) -> set[int]:
+        return {v.rule for v in audit(head + list(body) + tail)}
+
+    def sample(t: float, kmh: float = 0.0) -> dict[str, object]:
+        return {"t": t, "event": "sample", "speed_kmh": kmh, "hr_bpm": None}
+
+    assert rules(sample(1), sample(2), sample(3)) == set()
+    assert 0 in rules(sample(1), sample(3))  # a sample missing
+    assert 0 in rules(sample(2), {"t": 1.5, "event": "cue", "id": "x"})  # time went back
+    pause = {"t": 10, "event": "user", "action": "pause"}
+    running = [sample(float(t), 6.0) for t in range(11, 41)]
+    assert 6 in rules(*[sample(float(t)) for t in range(1, 10)], pause, *running)
+    # The echo of the coach's own start is not a person's start.
+    start = {"t": 50, "event": "command", "op": "start", "value": None, "source": "coach"}
+    echo = {
+        "t": 50.05,
+        "event": "machine_status",
+        "code": 4,
+        "name": "started_or_resumed_by_user",
+        "value": None,
+    }
+    second = {"t": 60, "event": "command", "op": "start", "value": None, "source": "coach"}
+    countdown = {"t": 40, "event": "phase", "phase": "countdown", "segment": 0}
+    one = {"t": 49, "event": "cue", "id": "countdown_1"}
+    user = {"t": 39, "event": "user", "action": "resume"}
+    assert 6 not in rules(user, countdown, one, start, echo)
+    assert 6 in rules(user, countdown, one, start, echo, second)

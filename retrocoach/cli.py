@@ -14,19 +14,36 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bleak.backends.device import BLEDevice
+
 from retrocoach import __version__
-from retrocoach.coach.events import EndReason
-from retrocoach.coach.plan import SpeedLimits, build_plan, estimate
+from retrocoach.coach.events import DeviceEvent, EndReason, Event
+from retrocoach.coach.plan import PlanError, SpeedLimits, build_plan, estimate
 from retrocoach.console import ConsoleProgress
+from retrocoach.devices import scanner
+from retrocoach.devices.ble_strap import BleHeartRateStrap
+from retrocoach.devices.ble_treadmill import BleTreadmill
+from retrocoach.devices.memory import DeviceMemory, RememberedDevice
+from retrocoach.devices.ports import HeartRateMonitor, LinkState, Role, Treadmill
+from retrocoach.devices.simulator import Effort, SimulatedStrap, SimulatedTreadmill
+from retrocoach.protocol.describe import KINDS, as_json, describe, format_field, parse_hex
 from retrocoach.record.eventlog import EventLog
-from retrocoach.station import Station, VirtualClock, run, simulated_station
+from retrocoach.station import (
+    Clock,
+    RealClock,
+    Station,
+    VirtualClock,
+    run,
+    simulated_station,
+)
 from retrocoach.workouts import library
 from retrocoach.workouts.errors import WorkoutFileError
 from retrocoach.workouts.fileformat import load_profile, load_workout
-from retrocoach.workouts.model import Workout, format_distance, format_duration
+from retrocoach.workouts.model import Direction, Workout, format_distance, format_duration
 from retrocoach.workouts.profile import RunnerProfile
 
 EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+SCAN_S = 8.0  # how long `run` looks for the devices it was given
 
 
 class BadInput(Exception):
@@ -49,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInput as exc:
         print(f"retrocoach: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except WorkoutFileError as exc:
+    except (WorkoutFileError, PlanError) as exc:
         print(f"retrocoach: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
@@ -66,10 +83,14 @@ def _parser() -> argparse.ArgumentParser:
     run_p = sub.add_parser("run", help="run a session without the GUI (console progress)")
     run_p.add_argument("--workout", required=True, help="a built-in workout's name, or a file")
     run_p.add_argument(
-        "--treadmill", default="sim", help="'sim' for the built-in simulator (default)"
+        "--treadmill",
+        default="sim",
+        help="a treadmill's Bluetooth address or name, or 'sim' for the simulator (default)",
     )
     run_p.add_argument(
-        "--hrm", default="sim", help="'sim' for a simulated strap (default) or 'none'"
+        "--hrm",
+        default="sim",
+        help="a strap's Bluetooth address or name, 'sim' for a simulated one (default), or 'none'",
     )
     run_p.add_argument("--profile", help="the runner's profile (TOML file)")
     run_p.add_argument(
@@ -78,7 +99,30 @@ def _parser() -> argparse.ArgumentParser:
         help="simulated sessions only: run X times faster than real time, or 'max'",
     )
     run_p.add_argument("--events", help="write the event log (JSON Lines) to this file")
+    run_p.add_argument("--adapter", help="the Bluetooth adapter to use (Linux: hci0, hci1, ...)")
     run_p.set_defaults(command="run", handler=_cmd_run)
+
+    scan_p = sub.add_parser("scan", help="nearby FTMS treadmills and heart-rate straps")
+    scan_p.add_argument("--timeout", type=float, default=5.0, help="seconds to listen (5)")
+    scan_p.add_argument("--adapter", help="the Bluetooth adapter to use (Linux: hci0, ...)")
+    scan_p.set_defaults(command="scan", handler=_cmd_scan)
+
+    dec_p = sub.add_parser(
+        "decode", help="decode one characteristic value (hex from a BLE sniffer)"
+    )
+    dec_p.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
+    dec_p.add_argument("hex", nargs="+", help="the bytes, e.g. '00 00 e8 03' or 0000e803")
+    dec_p.add_argument("--json", action="store_true", help="print JSON")
+    dec_p.set_defaults(command="decode", handler=_cmd_decode)
+
+    vt_p = sub.add_parser(
+        "virtual-treadmill",
+        help="(Linux/BlueZ) serve the simulated treadmill as a Bluetooth LE peripheral",
+    )
+    vt_p.add_argument("--hrm", action="store_true", help="serve a simulated heart-rate strap too")
+    vt_p.add_argument("--adapter", default="hci0", help="the adapter to serve on (hci0)")
+    vt_p.add_argument("--name", default="retrocoach treadmill", help="the name it advertises")
+    vt_p.set_defaults(command="virtual-treadmill", handler=_cmd_virtual_treadmill)
 
     wk_p = sub.add_parser("workouts", help="the built-in library, or one workout in detail")
     wk_p.add_argument("name", nargs="?", help="a built-in workout's name, or a file")
@@ -129,27 +173,132 @@ def _cmd_run(args: argparse.Namespace) -> int:
     workout = resolve_workout(args.workout)
     profile = resolve_profile(args.profile)
     speedup = parse_speedup(args.speedup)
-    if args.treadmill != "sim":
-        raise BadInput(
-            f"--treadmill: {args.treadmill!r}: only the simulator ('sim') is available in "
-            "this version; Bluetooth treadmills come next"
-        )
-    if args.hrm not in ("sim", "none"):
-        raise BadInput(
-            f"--hrm: {args.hrm!r}: use 'sim' or 'none' in this version; Bluetooth straps come next"
-        )
+    simulated = args.treadmill == "sim" and args.hrm in ("sim", "none")
+    if not simulated and speedup != 1.0:
+        raise BadInput("--speedup: only a fully simulated session can run faster than real time")
     if args.events is not None:
         folder = Path(args.events).resolve().parent
         if not folder.is_dir():
             raise BadInput(f"--events: {args.events}: the folder {folder} does not exist")
-    return run_session(
-        workout,
-        profile,
-        with_strap=args.hrm == "sim",
-        speedup=speedup,
-        events_path=args.events,
-        out=sys.stdout,
-    )
+    if simulated:
+        return run_session(
+            workout,
+            profile,
+            with_strap=args.hrm == "sim",
+            speedup=speedup,
+            events_path=args.events,
+            out=sys.stdout,
+        )
+    return asyncio.run(_run_on_devices(args, workout, profile))
+
+
+async def _run_on_devices(
+    args: argparse.Namespace, workout: Workout, profile: RunnerProfile
+) -> int:
+    """A session on at least one Bluetooth device, in real time."""
+    clock = RealClock()
+    wanted = [w for w in (args.treadmill, args.hrm) if w not in ("sim", "none")]
+    print("Looking for your devices...", flush=True)
+    found = await scanner.scan(timeout=SCAN_S, adapter=args.adapter) if wanted else []
+    holder: list[Station] = []
+
+    def belt() -> Effort:
+        engine = holder[0].engine if holder else None
+        snap = engine.snapshot(engine.now) if engine is not None else None
+        return Effort(
+            speed_kmh=snap.belt_kmh if snap else 0.0,
+            incline_pct=snap.incline_pct if snap else 0.0,
+            direction=snap.facing if snap else Direction.FORWARD,
+        )
+
+    treadmill: Treadmill
+    if args.treadmill == "sim":
+        treadmill = SimulatedTreadmill()
+    else:
+        treadmill = BleTreadmill(
+            _device(args.treadmill, found, Role.TREADMILL), clock=clock.now, adapter=args.adapter
+        )
+    hrm: HeartRateMonitor | None = None
+    if args.hrm == "sim":
+        hrm = SimulatedStrap(belt, hr_rest=profile.hr_rest, hr_max=profile.hr_max)
+    elif args.hrm != "none":
+        hrm = BleHeartRateStrap(
+            _device(args.hrm, found, Role.HRM), clock=clock.now, adapter=args.adapter
+        )
+    log = EventLog(args.events) if args.events else None
+    station = Station(workout, profile, treadmill, hrm, now=clock.now(), sinks=[log] if log else [])
+    holder.append(station)
+    station.sinks.append(ConsoleProgress(station.engine, sys.stdout, status_every_s=30.0))
+    try:
+        station.connect(clock.now())
+        if not await _connected(station, clock, timeout_s=30.0):
+            print(
+                "retrocoach: could not connect to "
+                + " and ".join(_device_name(d) for d in (treadmill, hrm) if d is not None),
+                file=sys.stderr,
+            )
+            return EXIT_FAULT
+        try:
+            station.use_treadmill_limits()
+        except PlanError as exc:
+            raise BadInput(f"{treadmill.name}: {exc}") from None
+        _remember(treadmill, hrm)
+        _print_header(workout, profile, station, 1.0, sys.stdout)
+        return await _drive(station, clock, sys.stdout)
+    finally:
+        station.close()
+        for device in (treadmill, hrm):
+            if isinstance(device, BleTreadmill | BleHeartRateStrap):
+                await device.aclose()
+        if log is not None:
+            log.close()
+
+
+def _device(wanted: str, found: list[scanner.FoundDevice], role: Role) -> BLEDevice:
+    """The device a person named (by address or name) among those just seen."""
+    match = scanner.pick(found, wanted, role)
+    if match is None:
+        what = "treadmill" if role is Role.TREADMILL else "heart-rate strap"
+        seen = ", ".join(f"{d.label} ({d.address})" for d in found if role in d.roles) or "none"
+        how = "with address" if scanner.looks_like_address(wanted) else "named"
+        raise BadInput(
+            f"no {what} {how} {wanted!r} nearby (seen: {seen}); is it awake, and not "
+            "connected to another app? ('retrocoach scan' lists what is nearby)"
+        )
+    return match.device
+
+
+def _device_name(device: Treadmill | HeartRateMonitor) -> str:
+    return device.name
+
+
+async def _connected(station: Station, clock: Clock, timeout_s: float) -> bool:
+    """Wait until every device of the station reports a connection."""
+    states: dict[str, str] = {}
+
+    def watch(event: Event) -> None:
+        if isinstance(event, DeviceEvent):
+            states[event.role] = event.state
+
+    station.sinks.append(watch)
+    roles = {Role.TREADMILL.value} | ({Role.HRM.value} if station.hrm is not None else set())
+    deadline = clock.now() + timeout_s
+    try:
+        while clock.now() < deadline:
+            station.step(clock.now())
+            if all(states.get(role) == LinkState.CONNECTED.value for role in roles):
+                return True
+            await asyncio.sleep(0.05)
+        return False
+    finally:
+        station.sinks.remove(watch)
+
+
+def _remember(treadmill: Treadmill, hrm: HeartRateMonitor | None) -> None:
+    memory = DeviceMemory()
+    for role, device in ((Role.TREADMILL, treadmill), (Role.HRM, hrm)):
+        if isinstance(device, BleTreadmill | BleHeartRateStrap):
+            memory.remember(role, RememberedDevice(device.address, device.name))
 
 
 def run_session(
@@ -170,35 +319,48 @@ def run_session(
     status_every = 30.0 if speedup is not None and speedup <= 5 else 60.0
     station.sinks.append(ConsoleProgress(station.engine, out, status_every_s=status_every))
     _print_header(workout, profile, station, speedup, out)
-    interrupted = False
 
-    async def session() -> None:
-        nonlocal interrupted
-        loop = asyncio.get_running_loop()
-
-        def on_signal() -> None:
-            nonlocal interrupted
-            if interrupted:
-                raise SystemExit(EXIT_INTERRUPTED)  # a second Ctrl-C: leave at once
-            interrupted = True
-            out.write("Emergency stop: stopping the belt (Ctrl-C again to quit at once)\n")
-            station.emergency_stop(clock.now())
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, on_signal)
+    async def session() -> int:
         station.connect(clock.now())
-        station.start(clock.now())
-        await run(station, clock)
+        return await _drive(station, clock, out)
 
     try:
-        asyncio.run(session())
-    except KeyboardInterrupt:  # platforms without loop signal handlers
-        interrupted = True
+        return asyncio.run(session())
     finally:
         station.close()
         if log is not None:
             log.close()
+
+
+async def _drive(station: Station, clock: Clock, out: TextIO) -> int:
+    """The person's start, then the session to its end. Ctrl-C (or SIGTERM) is an
+    emergency stop: the belt is stopped at once and the command ends when it stands
+    still; a second Ctrl-C leaves at once."""
+    interrupted = False
+    loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        nonlocal interrupted
+        if interrupted:
+            raise SystemExit(EXIT_INTERRUPTED)
+        interrupted = True
+        out.write("Emergency stop: stopping the belt (Ctrl-C again to quit at once)\n")
+        station.emergency_stop(clock.now())
+
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, on_signal)
+            installed.append(sig)
+    try:
+        station.start(clock.now())
+        await run(station, clock)
+    except KeyboardInterrupt:  # platforms without loop signal handlers
+        station.emergency_stop(clock.now())
+        return EXIT_INTERRUPTED
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
     if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_FAULT if station.engine.end_reason is EndReason.FAULT else EXIT_OK
@@ -230,6 +392,52 @@ def _print_header(
             f"{profile.units.format_speed(seg.requested_kmh)}: capped\n"
         )
     out.flush()
+
+
+# ---------------------------------------------------------------- scan, decode
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    if not 0 < args.timeout <= 120:
+        raise BadInput(f"--timeout: must be above 0 and at most 120 s, not {args.timeout:g}")
+    print(f"Listening for {args.timeout:g} s...", flush=True)
+    try:
+        found = asyncio.run(scanner.scan(args.timeout, adapter=args.adapter))
+    except Exception as exc:  # no adapter, Bluetooth off, no permission: say so plainly
+        print(f"retrocoach: cannot scan: {exc}", file=sys.stderr)
+        return EXIT_FAULT
+    remembered = {d.address.lower() for d in DeviceMemory().load().values()}
+    if not found:
+        print("No treadmill or heart-rate strap found. Is it awake and not connected elsewhere?")
+    for device in found:
+        kinds = " + ".join(
+            word
+            for role, word in ((Role.TREADMILL, "treadmill"), (Role.HRM, "heart-rate strap"))
+            if role in device.roles
+        )
+        rssi = f"{device.rssi} dBm" if device.rssi is not None else "?"
+        mark = "  (remembered)" if device.address.lower() in remembered else ""
+        print(f"{kinds:<18} {device.label:<28} {device.address}  {rssi}{mark}")
+    return EXIT_OK
+
+
+def _cmd_virtual_treadmill(args: argparse.Namespace) -> int:
+    from retrocoach.peripheral.cli import main_virtual_treadmill  # Linux only, imported late
+
+    return main_virtual_treadmill(with_hrm=args.hrm, adapter=args.adapter, name=args.name)
+
+
+def _cmd_decode(args: argparse.Namespace) -> int:
+    try:
+        data = parse_hex(" ".join(args.hex))
+    except ValueError as exc:
+        raise BadInput(f"decode: {exc}") from None
+    if args.json:
+        print(json.dumps(as_json(args.kind, data), indent=2, ensure_ascii=False))
+    else:
+        for field in describe(args.kind, data):
+            print(format_field(field))
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------- workouts

@@ -118,6 +118,13 @@ class Station:
             self.hrm.connect(now)
         self._dispatch()
 
+    def use_treadmill_limits(self) -> None:
+        """Plan with the ranges the treadmill reported (once connected, before the
+        start); PlanError if this runner cannot use this machine safely."""
+        limits = speed_limits(self.treadmill.limits)
+        if limits != self.engine.limits:
+            self.engine.set_limits(limits)
+
     def close(self) -> None:
         self.treadmill.close()
         if self.hrm is not None:

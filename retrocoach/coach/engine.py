@@ -230,6 +230,17 @@ class CoachEngine:
             )
         )
 
+    def set_limits(self, limits: SpeedLimits) -> None:
+        """The machine's real ranges, read once it is connected: plans again (before the
+        start only). PlanError if this runner cannot use this machine safely."""
+        if self.state is not EngineState.IDLE:
+            raise RuntimeError("the plan is fixed once the session has started")
+        segments = build_plan(self.workout, self.profile, limits)
+        self.limits = limits
+        self.segments = segments
+        self.turn_kmh = turn_speed_kmh(self.profile, limits)
+        self.facing = segments[0].direction
+
     # ----------------------------------------------------------------- outputs
 
     def drain(self) -> list[Event]:

@@ -219,3 +219,18 @@ def test_time_never_goes_back_in_the_log_when_the_station_is_stepped_late() -> N
     times = [r["t"] for r in s.records]
     assert all(b >= a for a, b in itertools.pairwise(times))
     assert s.violations() == []
+
+
+def test_the_plan_follows_the_machines_real_ranges_until_the_start() -> None:
+    from retrocoach.coach.plan import SpeedLimits
+
+    s = start_session(RUN_THEN_BACK, RunnerProfile(turn_speed_kmh=1.5), start=False)
+    engine = s.station.engine
+    engine.set_limits(SpeedLimits(speed_min_kmh=1.0, speed_max_kmh=8.0, speed_step_kmh=0.5))
+    assert engine.segments[0].target_kmh == 8.0 and engine.turn_kmh == 1.5
+    with pytest.raises(PlanError, match="turn speed"):
+        engine.set_limits(SpeedLimits(speed_min_kmh=1.6))
+    assert engine.segments[0].target_kmh == 8.0  # unchanged by the refused machine
+    s.station.start(0.0)
+    with pytest.raises(RuntimeError):
+        engine.set_limits(SpeedLimits())

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from bluez_mock import BluezMock
-from retrocoach.peripheral.virtual_treadmill import VirtualTreadmill
 
 from retrocoach.coach.events import Event
 from retrocoach.devices import scanner
@@ -28,6 +27,7 @@ from retrocoach.devices.ports import (
     Role,
     TreadmillData,
 )
+from retrocoach.peripheral.virtual_treadmill import VirtualTreadmill
 from retrocoach.protocol.ftms import StatusCode
 from retrocoach.station import RealClock, Station, run
 from retrocoach.workouts.model import Direction, Gait, Step, TimeEnd, Workout

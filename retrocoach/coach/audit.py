@@ -118,6 +118,7 @@ class _Auditor:
             self.paused_t = t
 
     def _on_safety(self, rec: Mapping[str, Any], t: float) -> None:
+        # (A pause because another app took control is not: the belt is that app's.)
         if rec["action"] == "paused" and self.paused_t is None:
             self.paused_t = t
 

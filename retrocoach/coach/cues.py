@@ -41,6 +41,7 @@ class CueId(StrEnum):
     STOPPED_ON_CONSOLE = "stopped_on_console"
     BELT_STOPPED = "belt_stopped"
     START_FAILED = "start_failed"
+    CONTROL_TAKEN = "control_taken"
     DEVICE_LOST = "device_lost"
     DEVICE_BACK = "device_back"
     SESSION_COMPLETE = "session_complete"
@@ -63,6 +64,7 @@ FIXED_TEXT: dict[CueId, str] = {
     CueId.STOPPED_ON_CONSOLE: "Stopped on the treadmill. Resume when you are ready.",
     CueId.BELT_STOPPED: "The belt stopped. Resume when you are ready.",
     CueId.START_FAILED: "The treadmill did not start. Check the safety key, then resume.",
+    CueId.CONTROL_TAKEN: "Another app took control of the treadmill. Resume to take it back.",
     CueId.SESSION_COMPLETE: "Session complete. Well done.",
     CueId.SESSION_STOPPED: "Session stopped.",
     CueId.EMERGENCY_STOP: "Emergency stop.",

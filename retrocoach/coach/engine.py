@@ -203,6 +203,9 @@ class CoachEngine:
         self._retries: dict[str, int] = {}
         self._control_asked_t: float | None = None
         self._stop_sent_t: float | None = None  # the latest stop or pause
+        # Coaching paused because another app took control: no coaching command (nor a
+        # pause) is sent until a person resumes; a stop still is (stopping is safe).
+        self._other_app = False
         self._still_since: float | None = None
 
         # Totals.
@@ -323,6 +326,9 @@ class CoachEngine:
         if self.state is not EngineState.PAUSED:
             return
         self._user(now, UserAction.RESUME)
+        # Taking control (back) is the person's call: a resume asks for it.
+        self._other_app = False
+        self._command(now, "request_control", None, Source.COACH)
         if self.uses_heart_rate and self._hr_missing:
             # Rule 5: no heart rate, no belt start (a start is an increase from zero).
             self.state = EngineState.WAITING
@@ -477,7 +483,10 @@ class CoachEngine:
                 # choice (rule 7); the coach goes on from here without a start of its own.
                 self._safety(t, 7, "adopt", "belt started on the treadmill: resuming")
                 self._resume(t, send_start=False)
+        elif kind is MachineEvent.CONTROL_LOST and self.state is not EngineState.FINISHING:
+            self._control_taken(t)
         elif kind in (MachineEvent.CONTROL_LOST, MachineEvent.RESET):
+            # A reset, or control lost while stopping: the belt must still be stopped.
             if kind is MachineEvent.RESET:
                 self._target = 0.0
             if self.state is not EngineState.IDLE:
@@ -502,9 +511,26 @@ class CoachEngine:
                 self._hold_still(t, CueId.START_FAILED)
                 self._safety(t, 6, "paused", f"start refused by the treadmill ({result})")
             return  # never retried: a start needs a person (rule 6)
+        if self._other_app and op != "stop":
+            return  # refused because another app has control: not ours to fight over
         if result == "not_permitted" and op != "request_control":
             self._ask_for_control(t)
         self._retry_later(t, op)
+
+    def _control_taken(self, t: float) -> None:
+        """Another app took control of the treadmill (FTMS "control permission lost"):
+        coaching pauses, without a command; fighting for control would be worse. The
+        person takes it back by resuming."""
+        if self.state not in (EngineState.RUNNING, EngineState.WAITING):
+            return  # paused or stopping already: those keep asking (stopping is safe)
+        self._hold_still(t, CueId.CONTROL_TAKEN)
+        self._other_app = True
+        self._safety(
+            t,
+            7,
+            "control_lost",
+            "another app took control of the treadmill; resume here to take it back",
+        )
 
     def _ask_for_control(self, t: float) -> None:
         if self._control_asked_t is None or t - self._control_asked_t >= 1.0:
@@ -520,6 +546,8 @@ class CoachEngine:
     def _retry(self, op: str, t: float) -> None:
         if self.state in (EngineState.IDLE, EngineState.FINISHED):
             return
+        if self._other_app and op != "stop":
+            return  # another app has the treadmill until the person resumes
         if op in ("stop", "pause"):
             if self.state is EngineState.FINISHING:
                 self._command(t, "stop", None, Source.SAFETY)
@@ -535,6 +563,8 @@ class CoachEngine:
     def _reassert(self, t: float) -> None:
         """After a reconnect: control again, and what the belt should be doing now. Never
         a start (rule 6): a belt found standing while the session runs pauses it."""
+        if self._other_app and self.state is not EngineState.FINISHING:
+            return  # another app had the treadmill; the person decides on resume
         self._command(t, "request_control", None, Source.COACH)
         if self.state is EngineState.FINISHING:
             self._command(t, "stop", None, Source.SAFETY)
@@ -1113,7 +1143,7 @@ class CoachEngine:
         if speed <= 0.5 or sent is None or t - sent < self.config.belt_stopped_grace_s:
             return
         finishing = self.state is EngineState.FINISHING
-        if not finishing and not self._ever_started:
+        if not finishing and (not self._ever_started or self._other_app):
             return
         self._safety(
             t, 4 if finishing else 6, "stop_again", f"the belt still runs at {speed:.1f} km/h"

@@ -234,3 +234,34 @@ def test_the_plan_follows_the_machines_real_ranges_until_the_start() -> None:
     s.station.start(0.0)
     with pytest.raises(RuntimeError):
         engine.set_limits(SpeedLimits())
+
+
+def test_another_app_taking_control_pauses_the_coaching_without_a_fight() -> None:
+    s = start_session(workout(step("forward", "run", seconds=300)))
+    run_until(s, 60)
+    s.treadmill.revoke_control(60)  # what a machine says when another app takes over
+    run_until(s, 120)
+    lost = s.of("safety", rule=7, action="control_lost")
+    assert lost and lost[0]["t"] == pytest.approx(60, abs=0.1)
+    assert s.of("cue", id="control_taken")
+    after = [c for c in s.of("command") if c["t"] >= 60]
+    assert after == []  # no request_control, no pause, no speed: not ours any more
+    s.station.resume(120)  # the person takes it back
+    run_until(s, 140)
+    assert s.of("command", op="request_control")[-1]["t"] == 120
+    assert s.treadmill.has_control
+    assert len(s.of("command", op="start")) == 2
+    s.station.stop(140)
+    _finish(s)
+    assert s.violations() == []
+
+
+def test_a_stop_still_fights_for_control_when_another_app_has_it() -> None:
+    s = start_session(workout(step("forward", "run", seconds=300)))
+    run_until(s, 60)
+    s.treadmill.revoke_control(60)
+    run_until(s, 70)
+    s.station.emergency_stop(70)
+    _finish(s)
+    assert s.of("session_end")[0]["reason"] == "emergency_stop"
+    assert s.treadmill.belt_speed_kmh < 0.015

@@ -484,6 +484,11 @@ class CoachEngine:
                 self._safety(t, 7, "adopt", "belt started on the treadmill: resuming")
                 self._resume(t, send_start=False)
         elif kind is MachineEvent.CONTROL_LOST and self.state is not EngineState.FINISHING:
+            asked = self._control_asked_t
+            if asked is not None and t - asked <= self.config.echo_window_s:
+                # Our own request just took control from another app: a machine's
+                # status goes to every app, so this "lost" is that app's, not ours.
+                return
             self._control_taken(t)
         elif kind in (MachineEvent.CONTROL_LOST, MachineEvent.RESET):
             # A reset, or control lost while stopping: the belt must still be stopped.

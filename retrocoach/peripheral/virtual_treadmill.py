@@ -18,6 +18,15 @@ Served:
 
 Both services share one advertisement: a BlueZ mock reports only the first one an
 adapter registers, and real BlueZ has few advertising instances to spare.
+
+Control belongs to one central at a time, as on a real FTMS machine: the one whose
+Request Control was granted last (`controller`, its D-Bus path on our adapter). When
+another central asks while one holds it, control passes to the newcomer and the machine
+says "control permission lost" (Machine Status 0xFF); other commands from a central
+without control are answered "not permitted" (0x05) and never reach the machine. BlueZ
+sends a notification or indication to every subscribed central (there is no addressing
+one through `PropertiesChanged`), so each central hears the answers to the others'
+requests too; an FTMS client matches an answer to its own pending request.
 """
 
 from __future__ import annotations
@@ -74,6 +83,7 @@ from retrocoach.protocol.ftms import (
     ControlOpCode,
     MachineFeature,
     ResultCode,
+    StatusCode,
     StopPauseParam,
     TargetSettingFeature,
     TrainingStatusCode,
@@ -178,6 +188,8 @@ class VirtualTreadmill:
         self.commands_received = 0  # control point writes, well-formed or not
         self.rejected_commands = 0  # answered without reaching the machine
         self.mtu = DEFAULT_ATT_MTU  # of the last central that said
+        # The central holding control (D-Bus path; "" when BlueZ does not say who wrote).
+        self.controller: str | None = None
 
         self.bus: MessageBus | None = None
         self._driver: asyncio.Task[None] | None = None
@@ -420,10 +432,12 @@ class VirtualTreadmill:
             return
         self.centrals.discard(path)
         log.info("central %s disconnected", address_of(path))
-        if not self.centrals and self.treadmill.has_control:
+        if path == self.controller or not self.centrals:
             # FTMS control belongs to a connection; the belt itself runs on, as on a
             # real machine (the runner has the console and the safety key).
-            self.treadmill.revoke_control(self.clock())
+            self.controller = None
+            if self.treadmill.has_control:
+                self.treadmill.revoke_control(self.clock())
 
     def _on_access(self, access: Access) -> None:
         if access.mtu:
@@ -461,9 +475,31 @@ class VirtualTreadmill:
             # After WriteValue returns: the central gets its write response first.
             asyncio.get_running_loop().call_soon(self._indicate, response)
             return
-        log.info("command %s", _describe(request_or_result))
-        self.treadmill.submit(request_or_result, self.clock())
+        request = request_or_result
+        central = access.device or ""
+        if request.op is ControlOp.REQUEST_CONTROL:
+            self._grant_control(central)
+        elif central != self.controller:
+            # FTMS 4.16.2.1: only the client that holds control may command the machine.
+            self.rejected_commands += 1
+            log.info("command %s from %s: not permitted", _describe(request), _who(central))
+            response = encode_control_response(op, ResultCode.NOT_PERMITTED)
+            asyncio.get_running_loop().call_soon(self._indicate, response)
+            return
+        log.info("command %s", _describe(request))
+        self.treadmill.submit(request, self.clock())
         self._wake.set()  # its answer falls due within the response latency
+
+    def _grant_control(self, central: str) -> None:
+        """Control goes to `central` (its request goes on to the machine, which grants
+        it); a central that held it is told first that it lost it."""
+        previous = self.controller
+        if previous is not None and previous != central:
+            log.info("control passes from %s to %s", _who(previous), _who(central))
+            # Machine Status 0xFF "control permission lost", and the machine's flag cleared:
+            # the newcomer's request, submitted next, sets it again.
+            self.treadmill.revoke_control(self.clock())
+        self.controller = central
 
     def _indicate(self, response: bytes) -> None:
         if not self._send(self.control_point, response):
@@ -499,6 +535,8 @@ class VirtualTreadmill:
             log.warning("machine status %s not sent: %s", status.name, exc)
             return
         log.info("machine status %s%s", status.name, "" if value is None else f" {value:g}")
+        if status.code in (StatusCode.CONTROL_PERMISSION_LOST, StatusCode.RESET):
+            self.controller = None  # nobody holds control now (a reset gives it up)
         self._send(self.machine_status, encoded)
         self._update_training_status()
 
@@ -570,6 +608,10 @@ def _to_request(
     if value == StopPauseParam.PAUSE:
         return ControlRequest(ControlOp.PAUSE)
     return ResultCode.INVALID_PARAMETER
+
+
+def _who(central: str) -> str:
+    return address_of(central) if central else "an unnamed central"
 
 
 def _describe(request: ControlRequest) -> str:

@@ -14,10 +14,11 @@ Two halves in one file:
   a temporary directory, then runs this file as `python bluez_mock.py --serve ...` on that
   bus, and tears both down again.
 * `--serve` (the bluezoo process): applies the fixes that bluezoo 1.0.2 needs
-  (`apply_fixes`), starts bluezoo with two adapters and prints ``READY``.
+  (`apply_fixes`), starts bluezoo with its adapters and prints ``READY``.
 
 The adapters: hci0 is the peripheral side (the GATT application and the advertisement
-are registered there), hci1 is the central side (bleak scans and connects there).
+are registered there), hci1 is the central side (bleak scans and connects there), and
+with ``BluezMock(adapters=3)`` hci2 is a second central (another app on another phone).
 See README.md beside this file for what each fix repairs and why.
 """
 
@@ -90,6 +91,7 @@ class AdapterInfo:
 
 PERIPHERAL = AdapterInfo("hci0", "00:AA:00:00:00:01")
 CENTRAL = AdapterInfo("hci1", "00:AA:00:00:00:02")
+SECOND_CENTRAL = AdapterInfo("hci2", "00:AA:00:00:00:03")
 
 
 # --------------------------------------------------------------------------------------
@@ -150,21 +152,25 @@ def _stop_leftovers() -> None:
 
 
 class BluezMock:
-    """A private D-Bus daemon with (patched) bluezoo serving two adapters on it.
+    """A private D-Bus daemon with (patched) bluezoo serving two (or three) adapters on it.
 
     Use as a context manager or call `start()` / `stop()`. While running, `bus_address`
     is the address to give to D-Bus clients: bleak reads it from the environment variable
     ``DBUS_SYSTEM_BUS_ADDRESS`` (see `environ()`), and is pointed at the central adapter
-    with ``bluez={"adapter": mock.central.name}`` (`bleak_args`).
+    with ``bluez={"adapter": mock.central.name}`` (`bleak_args`). ``adapters=3`` adds a
+    second central, hci2 (`second_central`, `second_bleak_args`): another app.
     """
 
     def __init__(
         self,
         *,
+        adapters: int = 2,
         fixes: Iterable[str] = FIXES,
         scan_interval_s: float = DEFAULT_SCAN_INTERVAL_S,
         verbose: bool = True,
     ) -> None:
+        if adapters not in (2, 3):
+            raise ValueError(f"adapters must be 2 or 3, not {adapters}")
         self.fixes = frozenset(fixes)
         if unknown := self.fixes - set(FIXES):
             raise ValueError(f"unknown fixes {sorted(unknown)}; known: {FIXES}")
@@ -172,6 +178,7 @@ class BluezMock:
         self.verbose = verbose
         self.peripheral = PERIPHERAL
         self.central = CENTRAL
+        self.adapters: tuple[AdapterInfo, ...] = (PERIPHERAL, CENTRAL, SECOND_CENTRAL)[:adapters]
         self.tmpdir: Path | None = None
         self.bus_address = ""
         self._dbus: subprocess.Popen[str] | None = None
@@ -236,7 +243,7 @@ class BluezMock:
         assert self.tmpdir is not None
         args = [sys.executable, str(Path(__file__).resolve()), "--serve"]
         args += ["--scan-interval", str(self.scan_interval_s)]
-        for adapter in (self.peripheral, self.central):
+        for adapter in self.adapters:  # bluezoo names them hci0, hci1, ... in this order
             args += ["--adapter", adapter.address]
         for name in FIXES:
             if name not in self.fixes:
@@ -290,6 +297,18 @@ class BluezMock:
     def bleak_args(self) -> dict[str, Any]:
         """Keyword arguments for BleakScanner / BleakClient to use the central adapter."""
         return {"bluez": {"adapter": self.central.name}}
+
+    @property
+    def second_central(self) -> AdapterInfo:
+        """The second central adapter, hci2 (only with ``BluezMock(adapters=3)``)."""
+        if SECOND_CENTRAL not in self.adapters:
+            raise HarnessError("no second central: use BluezMock(adapters=3)")
+        return SECOND_CENTRAL
+
+    @property
+    def second_bleak_args(self) -> dict[str, Any]:
+        """Keyword arguments for BleakScanner / BleakClient to use the second central."""
+        return {"bluez": {"adapter": self.second_central.name}}
 
     @property
     def peripheral_path_on_central(self) -> str:

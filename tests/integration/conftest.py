@@ -14,9 +14,8 @@ import pytest
 from bluez_mock import BluezMock, HarnessError
 
 
-@pytest.fixture
-def bluez(monkeypatch: pytest.MonkeyPatch) -> Iterator[BluezMock]:
-    mock = BluezMock()
+def _running_mock(monkeypatch: pytest.MonkeyPatch, adapters: int) -> Iterator[BluezMock]:
+    mock = BluezMock(adapters=adapters)
     try:
         mock.start()
     except HarnessError as e:
@@ -36,3 +35,15 @@ def bluez(monkeypatch: pytest.MonkeyPatch) -> Iterator[BluezMock]:
         pytest.fail("bluezoo or its dbus-daemon died during the test (see its log)")
     if errors:
         pytest.fail("bluezoo logged errors during the test:\n" + "\n".join(errors))
+
+
+@pytest.fixture
+def bluez(monkeypatch: pytest.MonkeyPatch) -> Iterator[BluezMock]:
+    """The peripheral adapter hci0 and the app's central hci1."""
+    yield from _running_mock(monkeypatch, adapters=2)
+
+
+@pytest.fixture
+def bluez3(monkeypatch: pytest.MonkeyPatch) -> Iterator[BluezMock]:
+    """As `bluez`, with a third adapter: hci2, a second central (another app)."""
+    yield from _running_mock(monkeypatch, adapters=3)

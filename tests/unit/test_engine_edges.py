@@ -265,3 +265,20 @@ def test_a_stop_still_fights_for_control_when_another_app_has_it() -> None:
     _finish(s)
     assert s.of("session_end")[0]["reason"] == "emergency_stop"
     assert s.treadmill.belt_speed_kmh < 0.015
+
+
+def test_our_own_takeovers_control_lost_meant_for_the_other_app_is_not_ours() -> None:
+    from retrocoach.coach.engine import MachineEvent
+
+    s = start_session(workout(step("forward", "run", seconds=300)))
+    run_until(s, 60)
+    s.treadmill.revoke_control(60)
+    run_until(s, 120)
+    s.station.resume(120)
+    # The machine tells every app that the other one lost control to us.
+    s.station.engine.on_machine_status(
+        120.02, MachineEvent.CONTROL_LOST, 255, "control_permission_lost", None
+    )
+    run_until(s, 140)
+    assert len(s.of("safety", action="control_lost")) == 1
+    assert s.station.engine.state.value == "running"

@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bleak.backends.device import BLEDevice
+from bleak.exc import BleakError
 
 from retrocoach import __version__
 from retrocoach.coach.events import DeviceEvent, EndReason, Event
@@ -43,6 +45,7 @@ from retrocoach.workouts.model import Direction, Workout, format_distance, forma
 from retrocoach.workouts.profile import RunnerProfile
 
 EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+log = logging.getLogger("retrocoach")
 SCAN_S = 8.0  # how long `run` looks for the devices it was given
 
 
@@ -189,7 +192,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             events_path=args.events,
             out=sys.stdout,
         )
-    return asyncio.run(_run_on_devices(args, workout, profile))
+    try:
+        return asyncio.run(_run_on_devices(args, workout, profile))
+    except KeyboardInterrupt:  # after the belt was stopped (see _drive), or before a start
+        return EXIT_INTERRUPTED
 
 
 async def _run_on_devices(
@@ -199,7 +205,10 @@ async def _run_on_devices(
     clock = RealClock()
     wanted = [w for w in (args.treadmill, args.hrm) if w not in ("sim", "none")]
     print("Looking for your devices...", flush=True)
-    found = await scanner.scan(timeout=SCAN_S, adapter=args.adapter) if wanted else []
+    try:
+        found = await scanner.scan(timeout=SCAN_S, adapter=args.adapter) if wanted else []
+    except BleakError as exc:
+        raise BadInput(f"cannot look for Bluetooth devices: {exc}") from None
     holder: list[Station] = []
 
     def belt() -> Effort:
@@ -286,7 +295,9 @@ async def _connected(station: Station, clock: Clock, timeout_s: float) -> bool:
     try:
         while clock.now() < deadline:
             station.step(clock.now())
-            if all(states.get(role) == LinkState.CONNECTED.value for role in roles):
+            # Connected and quiet (stale) is connected: some machines say nothing idle.
+            up = (LinkState.CONNECTED.value, LinkState.STALE.value)
+            if all(states.get(role) in up for role in roles):
                 return True
             await asyncio.sleep(0.05)
         return False
@@ -298,7 +309,10 @@ def _remember(treadmill: Treadmill, hrm: HeartRateMonitor | None) -> None:
     memory = DeviceMemory()
     for role, device in ((Role.TREADMILL, treadmill), (Role.HRM, hrm)):
         if isinstance(device, BleTreadmill | BleHeartRateStrap):
-            memory.remember(role, RememberedDevice(device.address, device.name))
+            try:
+                memory.remember(role, RememberedDevice(device.address, device.name))
+            except OSError as exc:  # a read-only config folder must not stop a session
+                print(f"retrocoach: could not remember {device.name}: {exc}", file=sys.stderr)
 
 
 def run_session(
@@ -326,6 +340,8 @@ def run_session(
 
     try:
         return asyncio.run(session())
+    except KeyboardInterrupt:  # after the belt was stopped (see _drive)
+        return EXIT_INTERRUPTED
     finally:
         station.close()
         if log is not None:
@@ -344,8 +360,9 @@ async def _drive(station: Station, clock: Clock, out: TextIO) -> int:
         if interrupted:
             raise SystemExit(EXIT_INTERRUPTED)
         interrupted = True
-        out.write("Emergency stop: stopping the belt (Ctrl-C again to quit at once)\n")
-        station.emergency_stop(clock.now())
+        station.emergency_stop(clock.now())  # first: the words can wait
+        with contextlib.suppress(OSError):
+            out.write("Emergency stop: stopping the belt (Ctrl-C again to quit at once)\n")
 
     installed = []
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -355,15 +372,32 @@ async def _drive(station: Station, clock: Clock, out: TextIO) -> int:
     try:
         station.start(clock.now())
         await run(station, clock)
-    except KeyboardInterrupt:  # platforms without loop signal handlers
-        station.emergency_stop(clock.now())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Ctrl-C where the loop has no signal handlers (Windows): asyncio cancels us.
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+        await _stop_belt(station, clock)
         return EXIT_INTERRUPTED
+    except Exception:
+        # Whatever went wrong, the belt is not left running.
+        log.exception("the session failed")
+        await _stop_belt(station, clock)
+        print("retrocoach: the session failed; the belt was stopped", file=sys.stderr)
+        return EXIT_FAULT
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
     if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_FAULT if station.engine.end_reason is EndReason.FAULT else EXIT_OK
+
+
+async def _stop_belt(station: Station, clock: Clock, within_s: float = 30.0) -> None:
+    """Emergency stop, and keep the session going until the belt stands (bounded)."""
+    station.emergency_stop(clock.now())
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        await asyncio.wait_for(run(station, clock), within_s)
 
 
 def _print_header(

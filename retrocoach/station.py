@@ -9,6 +9,7 @@ one for simulated sessions (optionally as fast as the machine allows) or real ti
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
@@ -35,6 +36,7 @@ from retrocoach.workouts.model import Direction, Workout
 from retrocoach.workouts.profile import RunnerProfile
 
 EventSink = Callable[[Event], None]
+log = logging.getLogger(__name__)
 
 
 def speed_limits(limits: MachineLimits) -> SpeedLimits:
@@ -88,6 +90,7 @@ class Station:
         self.treadmill = treadmill
         self.hrm = hrm
         self.sinks: list[EventSink] = list(sinks or [])
+        self.sink_errors = 0
         self.engine = CoachEngine(
             workout,
             profile,
@@ -207,7 +210,13 @@ class Station:
                     ControlRequest(ControlOp(event.op), event.value), self.engine.now
                 )
             for sink in self.sinks:
-                sink(event)
+                # A failing listener (a full disk, a closed console) must never cost the
+                # other listeners their events, nor the treadmill a command.
+                try:
+                    sink(event)
+                except Exception:
+                    self.sink_errors += 1
+                    log.exception("a session listener failed on %s", event.name)
 
 
 def simulated_station(

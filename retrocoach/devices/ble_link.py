@@ -182,9 +182,10 @@ class BleLink:
         self.client = client
         await client.connect()
         self._generation += 1
-        self._last_data = self.clock()
         self._stale = False
+        self._last_data = None  # reading and subscribing may take a while
         await self.on_connected(client)
+        self._last_data = self.clock()
         self._set_state(LinkState.CONNECTED)
 
     def _lost(self, client: BleakClient) -> None:

@@ -50,6 +50,7 @@ COMMAND_TIMEOUT_S = 3.0
 DEPARTURE_KMH = 0.3
 DEPARTURE_S = 3.0
 SETTLED_KMH = 0.1  # a belt whose speed moves less than this is settled
+LATE_ANSWER_S = 1.0  # how long a late answer is waited for before the next request
 MOVING_KMH = 0.05
 
 
@@ -111,6 +112,7 @@ class BleTreadmill(BleLink):
         self._held_kmh: float | None = None  # asked for while the belt stood
         self._off_target_since: float | None = None
         self._off_target_kmh = 0.0  # the belt's speed when it settled off target
+        self._late: dict[int, asyncio.Event] = {}  # op codes whose answer is overdue
 
     # -- the port
 
@@ -141,8 +143,7 @@ class BleTreadmill(BleLink):
     # -- a connection
 
     async def on_connected(self, client: BleakClient) -> None:
-        self._has_control = False  # a fresh link has no control
-        self._merger.reset()
+        self._forget_belt()
         with contextlib.suppress(BleakError):
             self.features = ftms.decode_feature(
                 await client.read_gatt_char(FITNESS_MACHINE_FEATURE)
@@ -152,9 +153,18 @@ class BleTreadmill(BleLink):
         await self.subscribe(client, FITNESS_MACHINE_STATUS, self._on_status)
         await self.subscribe(client, FITNESS_MACHINE_CONTROL_POINT, self._on_indication)
 
-    def on_disconnected(self) -> None:
+    def _forget_belt(self) -> None:
+        """What we knew of the belt belongs to a connection that is gone: a new one
+        learns it again from fresh data (so a target is held until the belt runs)."""
         self._has_control = False
         self._merger.reset()
+        self._running = False
+        self._belt_kmh = None
+        self._target_kmh = None
+        self._off_target_since = None
+
+    def on_disconnected(self) -> None:
+        self._forget_belt()
         if self._pending is not None and not self._pending[1].done():
             self._pending[1].set_result(ControlResult.TIMEOUT)
 
@@ -220,12 +230,22 @@ class BleTreadmill(BleLink):
         if status.code is None:
             return
         code = status.code
+        if code in (
+            StatusCode.STARTED_OR_RESUMED_BY_USER,
+            StatusCode.STOPPED_OR_PAUSED_BY_USER,
+            StatusCode.STOPPED_BY_SAFETY_KEY,
+            StatusCode.RESET,
+        ):
+            # A new belt state: no target of ours is known to hold until one is set again
+            # (a machine's own start speed is not the runner's change).
+            self._target_kmh = None
+            self._off_target_since = None
         if code == StatusCode.STARTED_OR_RESUMED_BY_USER:
             self._running = True
             self._release_held_speed()
         elif code in (StatusCode.STOPPED_OR_PAUSED_BY_USER, StatusCode.STOPPED_BY_SAFETY_KEY):
             self._running = False
-        elif code in (StatusCode.CONTROL_PERMISSION_LOST, StatusCode.RESET):
+        if code in (StatusCode.CONTROL_PERMISSION_LOST, StatusCode.RESET):
             self._has_control = False
         elif code == StatusCode.TARGET_SPEED_CHANGED and status.value is not None:
             self._target_kmh = status.value
@@ -240,6 +260,12 @@ class BleTreadmill(BleLink):
         response = ftms.decode_control_response(data)
         if response.problems:
             self.malformed_packets += 1
+        late = (
+            self._late.pop(response.request_op, None) if response.request_op is not None else None
+        )
+        if late is not None:
+            late.set()  # the answer to a request that timed out: not this one's
+            return
         pending = self._pending
         if pending is None or response.request_op != pending[0] or pending[1].done():
             log.debug("%s: unexpected control point indication %s", self.name, data.hex(" "))
@@ -249,11 +275,19 @@ class BleTreadmill(BleLink):
     # -- commands, one at a time
 
     async def _send_commands(self) -> None:
+        # Nothing may end this loop but close(): a STOP queued later must still go out.
         while True:
             request = await self._queue.get()
-            result = await self._execute(request)
-            if self._listener is not None:
-                self._listener.on_control_result(request, result, self.clock())
+            try:
+                result = await self._execute(request)
+            except (BleakError, OSError, EOFError) as exc:
+                log.warning("%s: %s failed: %s", self.name, request.op.value, exc)
+                result = ControlResult.FAILED
+            try:
+                if self._listener is not None:
+                    self._listener.on_control_result(request, result, self.clock())
+            except Exception:
+                log.exception("%s: the listener failed on a command result", self.name)
 
     async def _execute(self, request: ControlRequest) -> ControlResult:
         if request.op is ControlOp.REQUEST_CONTROL and self._has_control:
@@ -294,8 +328,16 @@ class BleTreadmill(BleLink):
         client = self.client
         if client is None or not client.is_connected:
             return ControlResult.TIMEOUT
+        opcode = int(_OPCODES[request.op])
+        if opcode in self._late:
+            # A request with this op code timed out: give its late answer a moment to
+            # arrive, so it is not taken for this one's.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._late[opcode].wait(), LATE_ANSWER_S)
+            self._late.pop(opcode, None)
         future: asyncio.Future[ControlResult] = asyncio.get_running_loop().create_future()
-        self._pending = (int(_OPCODES[request.op]), future)
+        self._pending = (opcode, future)
+        timed_out = False
         try:
             await asyncio.wait_for(
                 client.write_gatt_char(
@@ -305,12 +347,15 @@ class BleTreadmill(BleLink):
             )
             return await asyncio.wait_for(future, self.command_timeout_s)
         except TimeoutError:
+            timed_out = True
             return ControlResult.TIMEOUT
         except (BleakError, OSError, EOFError) as exc:
             log.info("%s: %s failed: %s", self.name, request.op.value, exc)
             return ControlResult.FAILED
         finally:
             self._pending = None
+            if timed_out:
+                self._late[opcode] = asyncio.Event()
 
     def _clamped(self, request: ControlRequest) -> ControlRequest:
         limits, value = self._limits, request.value

@@ -226,3 +226,37 @@ def test_without_a_command_it_explains_what_is_there(capsys: pytest.CaptureFixtu
     code, out, _ = run_cli(capsys)
     assert code == 0
     assert "run" in out and "workouts" in out
+
+
+def test_a_failure_mid_session_still_stops_the_belt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retrocoach.cli as cli
+    from retrocoach import station as station_module
+
+    real_run = station_module.run
+    calls = {"n": 0}
+
+    async def failing_run(station: object, clock: object, **kw: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:  # the session's own loop fails once the belt runs
+            task = real_run(station, clock)  # type: ignore[arg-type]
+            try:
+                import asyncio
+
+                await asyncio.wait_for(task, 0.05)
+            except TimeoutError:
+                raise RuntimeError("a bug somewhere in the loop") from None
+        await real_run(station, clock)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "run", failing_run)
+    log = tmp_path / "e.jsonl"
+    code, _, err = run_cli(
+        capsys, "run", "--workout", "first-steps", "--speedup", "200", "--events", str(log)
+    )
+    assert code == 1
+    assert "the belt was stopped" in err
+    records = read_events(log)
+    assert [r for r in records if r["event"] == "user"][-1]["action"] == "emergency_stop"
+    assert records[-1]["event"] == "session_end"
+    assert records[-1]["reason"] == "emergency_stop"

@@ -100,10 +100,14 @@ async def started(bluez: BluezMock, *, with_hrm: bool = False) -> VirtualTreadmi
 
 
 async def connected_treadmill(
-    bluez: BluezMock, vt: VirtualTreadmill
+    bluez: BluezMock,
+    vt: VirtualTreadmill,
+    *,
+    listener: Recorder | None = None,
+    backoff_s: float = 0.3,
 ) -> tuple[BleTreadmill, Recorder]:
-    rec = Recorder()
-    treadmill = BleTreadmill(bluez.peripheral.address, adapter=CENTRAL, backoff_s=(0.3,))
+    rec = listener if listener is not None else Recorder()
+    treadmill = BleTreadmill(bluez.peripheral.address, adapter=CENTRAL, backoff_s=(backoff_s,))
     treadmill.attach(rec)
     treadmill.connect(time.monotonic())
     await rec.until(lambda: (Role.TREADMILL, LinkState.CONNECTED) in rec.links, timeout=10)

@@ -7,21 +7,17 @@ import time
 
 import pytest
 from bluez_mock import BluezMock
-from test_ble_clients import CENTRAL, Recorder, closing, run_async, started
+from test_ble_clients import Recorder, closing, connected_treadmill, run_async, started
 
-from retrocoach.devices.ble_treadmill import BleTreadmill
 from retrocoach.devices.ports import ControlOp, ControlRequest, ControlResult, LinkState, Role
 
 
 def test_a_target_sent_after_a_reconnect_to_a_standing_belt_is_held(bluez: BluezMock) -> None:
     async def test() -> None:
         vt = await started(bluez)
-        rec = Recorder()
-        tm = BleTreadmill(bluez.peripheral.address, adapter=CENTRAL, backoff_s=(2.5,))
-        tm.attach(rec)
-        tm.connect(time.monotonic())
+        # A slow reconnect: the key is pulled while the link is down.
+        tm, rec = await connected_treadmill(bluez, vt, backoff_s=2.5)
         try:
-            await rec.until(lambda: (Role.TREADMILL, LinkState.CONNECTED) in rec.links, 10)
             assert await rec.result_of(tm, ControlRequest(ControlOp.START)) is (
                 ControlResult.SUCCESS
             )
@@ -45,12 +41,8 @@ def test_a_target_sent_after_a_reconnect_to_a_standing_belt_is_held(bluez: Bluez
 def test_a_late_answer_is_never_taken_for_the_next_requests(bluez: BluezMock) -> None:
     async def test() -> None:
         vt = await started(bluez)
-        rec = Recorder()
-        tm = BleTreadmill(bluez.peripheral.address, adapter=CENTRAL, backoff_s=(0.3,))
-        tm.attach(rec)
-        tm.connect(time.monotonic())
+        tm, rec = await connected_treadmill(bluez, vt)
         try:
-            await rec.until(lambda: (Role.TREADMILL, LinkState.CONNECTED) in rec.links, 10)
             ok = await rec.result_of(tm, ControlRequest(ControlOp.REQUEST_CONTROL))
             assert ok is ControlResult.SUCCESS
             tm.command_timeout_s = 0.035  # shorter than the machine's 50 ms answer
@@ -85,11 +77,8 @@ def test_a_failing_listener_never_stops_the_commands_that_follow(bluez: BluezMoc
     async def test() -> None:
         vt = await started(bluez)
         rec = FailingOnce()
-        tm = BleTreadmill(bluez.peripheral.address, adapter=CENTRAL, backoff_s=(0.3,))
-        tm.attach(rec)
-        tm.connect(time.monotonic())
+        tm, _ = await connected_treadmill(bluez, vt, listener=rec)
         try:
-            await rec.until(lambda: (Role.TREADMILL, LinkState.CONNECTED) in rec.links, 10)
             tm.submit(ControlRequest(ControlOp.START), time.monotonic())
             await rec.until(lambda: bool(rec.data) and (rec.data[-1].speed_kmh or 0) >= 0.9, 8)
             assert rec.raised

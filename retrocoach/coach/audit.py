@@ -130,6 +130,8 @@ class _Auditor:
             if self.coach_start_t is None or t - self.coach_start_t > ECHO_S:
                 self.starts_allowed += 1
                 self.paused_t = None
+        elif name in ("stopped_by_safety_key", "stopped_or_paused_by_user"):
+            self.commanded = 0.0  # the machine stopped: no target stands any more
         elif name == "target_speed_changed" and rec.get("value") is not None:
             value = float(rec["value"])
             self.speeds_sent = [(s, v) for s, v in self.speeds_sent if t - s <= ECHO_S]

@@ -282,3 +282,26 @@ def test_our_own_takeovers_control_lost_meant_for_the_other_app_is_not_ours() ->
     run_until(s, 140)
     assert len(s.of("safety", action="control_lost")) == 1
     assert s.station.engine.state.value == "running"
+
+
+def test_skip_while_resuming_after_the_safety_key_turns_with_the_belt_standing() -> None:
+    plan = workout(
+        step("backward", "walk", seconds=3),
+        step("backward", "walk", seconds=3),
+        step("forward", "walk", seconds=3),
+        step("backward", "walk", seconds=3),
+    )
+
+    def key(s: Session, t: float) -> None:
+        s.treadmill.pull_safety_key(t)
+        s.treadmill.insert_safety_key(t + 0.5)
+
+    s = start_session(plan)
+    run_until(s, 8.0)
+    key(s, 8.0)
+    run_until(s, 9.0)
+    s.station.resume(9.0)
+    run_until(s, 10.0)
+    s.station.skip(10.0)
+    _finish(s)
+    assert s.violations() == []

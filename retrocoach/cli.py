@@ -243,7 +243,7 @@ async def _run_on_devices(
         if not await _connected(station, clock, timeout_s=30.0):
             print(
                 "retrocoach: could not connect to "
-                + " and ".join(_device_name(d) for d in (treadmill, hrm) if d is not None),
+                + " and ".join(d.name for d in (treadmill, hrm) if d is not None),
                 file=sys.stderr,
             )
             return EXIT_FAULT
@@ -275,10 +275,6 @@ def _device(wanted: str, found: list[scanner.FoundDevice], role: Role) -> BLEDev
             "connected to another app? ('retrocoach scan' lists what is nearby)"
         )
     return match.device
-
-
-def _device_name(device: Treadmill | HeartRateMonitor) -> str:
-    return device.name
 
 
 async def _connected(station: Station, clock: Clock, timeout_s: float) -> bool:

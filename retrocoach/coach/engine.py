@@ -181,8 +181,6 @@ class CoachEngine:
         self._transition_countdown = False  # countdown into the next segment running
         self._ramp_then: Callable[[float], None] | None = None
         self._ramp_goal = 0.0
-        self._slow_reminder_t: float | None = None
-        self._resume_into_turn = False
 
         # Heart rate.
         self._hr_bpm: int | None = None
@@ -1042,8 +1040,7 @@ class CoachEngine:
             if self._target > self.turn_kmh + EPS:
                 self._command(t, "set_speed", self.turn_kmh, Source.COACH)
             self._cue(t, CueId.SLOWING_DOWN, cues.slowing_down(self.turn_kmh, self._units))
-            self._slow_reminder_t = t + self.config.slow_down_reminder_s
-            self._at(self._slow_reminder_t, self._remind_slow_down)
+            self._at(t + self.config.slow_down_reminder_s, self._remind_slow_down)
         else:
             self._turn_hold(t)
 
@@ -1205,7 +1202,6 @@ class CoachEngine:
         if self._transition_countdown:
             # The countdown into the next segment is gone: back in the segment.
             self._transition_countdown = False
-        self._resume_into_turn = self._turn_into is not None
         self.state = EngineState.PAUSED
         self.phase = None
         self._target = 0.0

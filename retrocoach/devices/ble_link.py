@@ -14,7 +14,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from bleak import BleakClient
 from bleak.args.bluez import BlueZClientArgs
@@ -209,7 +208,3 @@ class BleLink:
             ):
                 self._stale = True
                 self._set_state(LinkState.STALE)
-
-
-def describe_bytes(data: Any) -> str:
-    return bytes(data).hex(" ")

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import weakref
 from collections.abc import Callable
 
 from bleak import BleakClient
@@ -27,6 +28,19 @@ log = logging.getLogger(__name__)
 
 BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 CONNECT_TIMEOUT_S = 15.0
+
+# One connection attempt at a time per device: a treadmill that also serves the heart
+# rate is one device to BlueZ, which refuses a second connect while the first is under
+# way, and bleak answers the refusal by disconnecting, which drops the first too.
+_connecting: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _connect_lock(address: str) -> asyncio.Lock:
+    locks = _connecting.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(address.upper(), asyncio.Lock())
+
 
 Notify = Callable[[bytes], None]
 
@@ -179,11 +193,12 @@ class BleLink:
             bluez=bluez,
         )
         self.client = client
-        await client.connect()
-        self._generation += 1
-        self._stale = False
-        self._last_data = None  # reading and subscribing may take a while
-        await self.on_connected(client)
+        async with _connect_lock(self.address):
+            await client.connect()
+            self._generation += 1
+            self._stale = False
+            self._last_data = None  # reading and subscribing may take a while
+            await self.on_connected(client)
         self._last_data = self.clock()
         self._set_state(LinkState.CONNECTED)
 

@@ -109,3 +109,56 @@ def test_commands_are_clamped_to_the_machines_range_and_step() -> None:
     assert treadmill._clamped(ControlRequest(ControlOp.SET_SPEED, 6.04)).value == 6.0
     assert treadmill._clamped(ControlRequest(ControlOp.SET_INCLINE, 2.2)).value == 2.0
     assert treadmill._clamped(ControlRequest(ControlOp.SET_INCLINE, -3)).value == 0.0
+
+
+def test_two_links_to_one_device_take_turns_connecting(monkeypatch: object) -> None:
+    # A treadmill that also serves the heart rate is one device: BlueZ refuses a second
+    # connect while the first is under way (and bleak's answer drops both).
+    import pytest
+
+    from retrocoach.devices import ble_link
+    from retrocoach.devices.ble_strap import BleHeartRateStrap
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    connecting: list[str] = []
+    overlaps: list[tuple[str, ...]] = []
+
+    class FakeClient:
+        def __init__(self, target: str, **_: object) -> None:
+            self.address = target
+            self.is_connected = False
+
+        async def connect(self) -> None:
+            connecting.append(self.address)
+            if len(connecting) > 1:
+                overlaps.append(tuple(connecting))
+            await asyncio.sleep(0.02)
+            connecting.remove(self.address)
+            self.is_connected = True
+
+        async def disconnect(self) -> None:
+            self.is_connected = False
+
+    async def nothing(self: object, client: object) -> None:
+        await asyncio.sleep(0.01)
+
+    monkeypatch.setattr(ble_link, "BleakClient", FakeClient)
+    monkeypatch.setattr(BleTreadmill, "on_connected", nothing)
+    monkeypatch.setattr(BleHeartRateStrap, "on_connected", nothing)
+
+    async def both() -> list[bool]:
+        treadmill = BleTreadmill("AA:BB:CC:DD:EE:FF", clock=Clock())
+        strap = BleHeartRateStrap("aa:bb:cc:dd:ee:ff", clock=Clock())
+        treadmill.connect(0.0)
+        strap.connect(0.0)
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if treadmill.connected and strap.connected:
+                break
+        up = [treadmill.connected, strap.connected]
+        await treadmill.aclose()
+        await strap.aclose()
+        return up
+
+    assert asyncio.run(both()) == [True, True]
+    assert overlaps == []

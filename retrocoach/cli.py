@@ -57,12 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        print(
-            "\nThe desktop app is not built yet. Try a simulated session:\n"
-            "  retrocoach run --workout first-steps --treadmill sim --hrm sim --speedup 30"
-        )
-        return EXIT_OK
+        return _open_app()
     try:
         result: int = args.handler(args)
         return result
@@ -74,10 +69,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
+def _open_app() -> int:
+    """`retrocoach` alone opens the desktop app (Qt is loaded only then)."""
+    try:
+        from retrocoach.gui.app import main as app_main
+    except ImportError as exc:  # e.g. Qt's system libraries missing
+        print(f"retrocoach: the desktop app cannot start: {exc}", file=sys.stderr)
+        return EXIT_FAULT
+    return app_main()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="retrocoach",
-        description="A coach for backwards (retro) running on a smart treadmill.",
+        description="A coach for backwards (retro) running on a smart treadmill. "
+        "Without a command, it opens the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"retrocoach {__version__}")
     parser.set_defaults(command=None)

@@ -222,10 +222,23 @@ def test_ctrl_c_is_an_emergency_stop_and_exits_130(tmp_path: Path) -> None:
     assert contract_problems(records) == []
 
 
-def test_without_a_command_it_explains_what_is_there(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys)
-    assert code == 0
-    assert "run" in out and "workouts" in out
+def test_help_explains_what_is_there(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "run" in out and "workouts" in out and "desktop app" in out
+
+
+def test_without_a_command_it_opens_the_desktop_app(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retrocoach.gui.app
+
+    opened: list[bool] = []
+    monkeypatch.setattr(retrocoach.gui.app, "main", lambda: opened.append(True) or 0)
+    code, _, _ = run_cli(capsys)
+    assert code == 0 and opened == [True]
 
 
 def test_a_failure_mid_session_still_stops_the_belt(

@@ -1,0 +1,463 @@
+"""The application shell: the pages, the keys that work everywhere, and one session's
+life from a chosen workout to its end.
+
+Pages: Session, Workouts, Plan, Devices, Settings. A session is prepared when a workout
+is chosen (the station is built on the chosen devices, so a treadmill that cannot run
+this workout safely is refused before anything moves) and started by the person on the
+session page.
+
+Keys (DESIGN.md): Esc is an emergency stop from any screen, even with a dialog open, so
+it is caught by an application-wide event filter rather than a shortcut. Space pauses
+or resumes and the arrows change speed, unless a text field has the focus (the person
+is typing). F11 toggles full screen.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from retrocoach.coach.engine import EngineState
+from retrocoach.coach.events import EndReason, SessionEnd
+from retrocoach.coach.plan import PlanError
+from retrocoach.devices.ports import Role
+from retrocoach.gui.device_hub import DeviceHub
+from retrocoach.gui.devices_page import DevicesPage
+from retrocoach.gui.first_run import FirstRunDialog
+from retrocoach.gui.plan_page import PlanPage
+from retrocoach.gui.session_page import SessionPage
+from retrocoach.gui.session_runner import SessionRunner
+from retrocoach.gui.settings_page import SettingsPage
+from retrocoach.gui.workout_picker import WorkoutPicker
+from retrocoach.resources import data_dir
+from retrocoach.userdata import AppSettings, Theme, UserData
+from retrocoach.workouts.model import Workout
+from retrocoach.workouts.profile import RunnerProfile
+from retrocoach.workouts.progression import PROGRESSION
+
+log = logging.getLogger(__name__)
+
+PAGES = ("session", "workouts", "plan", "devices", "settings")
+PAGE_TITLES = {
+    "session": "Session",
+    "workouts": "Workouts",
+    "plan": "6-week plan",
+    "devices": "Devices",
+    "settings": "Settings",
+}
+CLOSE_WAIT_MS = 15_000  # closing during a session: wait this long for a still belt
+PROGRESSION_NAMES = frozenset(w.name for w in PROGRESSION.sessions())
+
+
+def load_theme(theme: Theme) -> str:
+    """The QSS text of a theme; empty (Qt's default look) if the file is missing."""
+    try:
+        return (data_dir("ui") / "themes" / f"{theme.value}.qss").read_text(encoding="utf-8")
+    except OSError as exc:
+        log.warning("theme %s not found: %s", theme.value, exc)
+        return ""
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str) -> W:
+    widget.setObjectName(name)
+    return widget
+
+
+def _typing_into(widget: QWidget | None) -> bool:
+    return isinstance(widget, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractSpinBox) or (
+        isinstance(widget, QComboBox) and widget.isEditable()
+    )
+
+
+class SessionKeys(QObject):
+    """Application-wide keys for the session (installed on the QApplication)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        key = event.key()
+        window = self.window
+        if key == Qt.Key.Key_Escape and window.session_active:
+            # Rule 4: from any screen, dialogs included; the dialog closes as well.
+            window.emergency_stop()
+            return False
+        if event.isAutoRepeat() or not window.isActiveWindow():
+            return False
+        if key == Qt.Key.Key_F11:
+            window.toggle_full_screen()
+            return True
+        if window.runner is None or _typing_into(QApplication.focusWidget()):
+            return False
+        if key == Qt.Key.Key_Space:
+            window.session_page.toggle_pause()
+            return True
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Right) and window.showing("session"):
+            window.session_page.speed_up()
+            return True
+        if key in (Qt.Key.Key_Down, Qt.Key.Key_Left) and window.showing("session"):
+            window.session_page.speed_down()
+            return True
+        return False
+
+
+class MainWindow(QMainWindow):
+    session_prepared = Signal(object)  # the SessionRunner
+    session_ended = Signal(object)  # the SessionEnd event
+
+    def __init__(
+        self,
+        user_data: UserData,
+        hub: DeviceHub,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.user_data = user_data
+        self.hub = hub
+        self.settings: AppSettings = user_data.load_settings()
+        self.profile: RunnerProfile = user_data.load_profile()
+        hub.simulator_speedup = self.settings.simulator_speedup
+        self.runner: SessionRunner | None = None
+        self.workout: Workout | None = None
+        self._closing = False
+        self.setWindowTitle("retrocoach")
+        self.setMinimumSize(1024, 640)
+
+        self.session_page = SessionPage()
+        self.picker = WorkoutPicker(user_data, lambda: self.profile)
+        self.plan_page = PlanPage(user_data)
+        self.devices_page = DevicesPage(hub)
+        self.settings_page = SettingsPage(user_data)
+        self._pages: dict[str, QWidget] = {
+            "session": self.session_page,
+            "workouts": self.picker,
+            "plan": self.plan_page,
+            "devices": self.devices_page,
+            "settings": self.settings_page,
+        }
+        self._build()
+
+        self.picker.chosen.connect(self.prepare_session)
+        self.plan_page.chosen.connect(self.prepare_session)
+        self.devices_page.proceed.connect(self._after_devices)
+        self.settings_page.saved.connect(self._settings_saved)
+        self.session_page.done.connect(self._session_done)
+        hub.changed.connect(self._device_changed)
+
+        self._keys = SessionKeys(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._keys)
+        self.apply_theme(self.settings.theme)
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        central = QWidget()
+        outer = QHBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        nav = _named(QWidget(), "navigation")
+        nav_layout = QVBoxLayout(nav)
+        nav_layout.setContentsMargins(8, 12, 8, 12)
+        brand = _named(QLabel("retrocoach"), "brand")
+        nav_layout.addWidget(brand)
+        self._nav_group = QButtonGroup(self)
+        self._nav_group.setExclusive(True)
+        self._nav_buttons: dict[str, QPushButton] = {}
+        for name in PAGES:
+            button = _named(QPushButton(PAGE_TITLES[name]), f"nav_{name}")
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.clicked.connect(lambda _=False, n=name: self.show_page(n))
+            self._nav_group.addButton(button)
+            self._nav_buttons[name] = button
+            nav_layout.addWidget(button)
+        nav_layout.addStretch(1)
+        self.device_summary = _named(QLabel(), "deviceSummary")
+        self.device_summary.setWordWrap(True)
+        nav_layout.addWidget(self.device_summary)
+        hint = QLabel("Esc: stop the belt\nSpace: pause\n↑ ↓: speed\nF11: full screen")
+        hint.setObjectName("keyHints")
+        nav_layout.addWidget(hint)
+        outer.addWidget(nav)
+
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        self.notice = _named(QLabel(), "notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        right.addWidget(self.notice)
+        self.stack = QStackedWidget()
+        for name in PAGES:
+            self.stack.addWidget(self._pages[name])
+        right.addWidget(self.stack, 1)
+        outer.addLayout(right, 1)
+        self.setCentralWidget(central)
+        self._device_changed(Role.TREADMILL)
+
+    def show_page(self, name: str) -> None:
+        self.stack.setCurrentWidget(self._pages[name])
+        self._nav_buttons[name].setChecked(True)
+        if name == "devices":
+            # Nothing chosen yet: look for devices at once (or offer the simulators).
+            if not self.hub.has_treadmill and self.devices_page.scan_state.name == "IDLE":
+                self.devices_page.start_scan()
+        elif name == "workouts":
+            self.picker.reload()
+        elif name == "plan":
+            self.plan_page.refresh()
+
+    def showing(self, name: str) -> bool:
+        return self.stack.currentWidget() is self._pages[name]
+
+    def current_page(self) -> str:
+        for name, page in self._pages.items():
+            if page is self.stack.currentWidget():
+                return name
+        return ""
+
+    def say(self, text: str) -> None:
+        """A line above the pages for what the person should know (not an error box)."""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def apply_theme(self, theme: Theme) -> None:
+        app = QApplication.instance()
+        sheet = load_theme(theme)
+        # Setting a sheet restyles every widget there is: only when it changes.
+        if isinstance(app, QApplication) and app.styleSheet() != sheet:
+            app.setStyleSheet(sheet)
+        self.session_page.set_theme(theme.value)
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    # ---------------------------------------------------------------- start-up
+
+    def startup(self) -> None:
+        """After the window is shown: the first run asks for a profile, then the
+        devices; later starts reconnect the remembered devices and go to the workouts."""
+        if self.user_data.problems:
+            self.say("Some settings could not be read: " + "; ".join(self.user_data.problems))
+        if not self.user_data.has_profile():
+            dialog = FirstRunDialog(self)
+            dialog.accepted.connect(lambda: self._first_profile(dialog.profile()))
+            dialog.open()
+            self.show_page("devices")
+            return
+        try:
+            self.hub.reconnect_remembered()
+        except RuntimeError as exc:  # no running loop (e.g. a test without qasync)
+            log.info("not reconnecting remembered devices: %s", exc)
+        self.show_page("workouts" if self.hub.ready else "devices")
+
+    def _first_profile(self, profile: RunnerProfile | None) -> None:
+        if profile is None:
+            return
+        self.profile = profile
+        try:
+            self.user_data.save_profile(profile)
+        except OSError as exc:
+            self.say(f"Your profile could not be saved in {self.user_data.root}: {exc}")
+        self.settings_page.load()
+        self.show_page("devices")
+
+    def _after_devices(self) -> None:
+        if self.workout is not None and self.runner is None:
+            self.prepare_session(self.workout)
+        else:
+            self.show_page("workouts" if self.runner is None else "session")
+
+    def _device_changed(self, _role: object) -> None:
+        parts = []
+        for role, what in ((Role.TREADMILL, "Treadmill"), (Role.HRM, "Strap")):
+            status = self.hub.status(role)
+            if status.kind.value == "none":
+                parts.append(f"{what}: none")
+            else:
+                state = status.state.value if status.state is not None else "ready"
+                parts.append(f"{what}: {status.name} ({state})")
+        self.device_summary.setText("\n".join(parts))
+
+    # ----------------------------------------------------------------- sessions
+
+    @property
+    def session_active(self) -> bool:
+        """A session has been started and has not ended: the belt may be moving."""
+        runner = self.runner
+        return runner is not None and runner.station.engine.state not in (
+            EngineState.IDLE,
+            EngineState.FINISHED,
+        )
+
+    def prepare_session(self, workout: Workout) -> bool:
+        """Build the session for this workout on the chosen devices and show it, ready
+        to start. Refused while another session runs."""
+        if self.session_active:
+            self.say("A session is running: stop it before choosing another workout.")
+            self.show_page("session")
+            return False
+        self.workout = workout
+        if not self.hub.ready:
+            self.say(f"“{workout.title}” is chosen. Choose a treadmill first (or the simulator).")
+            self.show_page("devices")
+            return False
+        self._discard_session()
+        try:
+            station, clock = self.hub.make_station(workout, self.profile)
+        except PlanError as exc:
+            self.hub.release_station()
+            QMessageBox.warning(
+                self,
+                "This workout cannot run safely",
+                f"“{workout.title}” cannot run on this treadmill with your profile:\n\n"
+                + "\n".join(f"• {p}" for p in exc.problems),
+            )
+            return False
+        runner = SessionRunner(station, clock, self)
+        runner.ended.connect(self._session_ended)
+        self.runner = runner
+        self.session_page.bind(runner, self.profile)
+        runner.begin()
+        self.settings_page.set_session_running(True)
+        self.say("")
+        self.show_page("session")
+        self.session_prepared.emit(runner)
+        return True
+
+    def emergency_stop(self) -> None:
+        if self.runner is not None:
+            self.runner.emergency_stop()
+            self.show_page("session")
+
+    def _session_ended(self, end: SessionEnd) -> None:
+        workout = self.workout
+        if (
+            workout is not None
+            and end.reason == EndReason.COMPLETED
+            and workout.name in PROGRESSION_NAMES
+        ):
+            try:
+                self.user_data.mark_done(workout.name, datetime.date.today())
+            except OSError as exc:
+                self.say(f"Could not record the plan's progress: {exc}")
+            self.plan_page.refresh()
+        self.settings_page.set_session_running(False)
+        self.session_ended.emit(end)
+        if self._closing:
+            self.close()
+
+    def _session_done(self) -> None:
+        self._discard_session()
+        self.workout = None
+        self.show_page("workouts")
+
+    def _discard_session(self) -> None:
+        runner, self.runner = self.runner, None
+        if runner is None:
+            return
+        self.session_page.unbind()
+        runner.halt()
+        self.hub.release_station()
+        runner.deleteLater()
+        self.settings_page.set_session_running(False)
+
+    # ----------------------------------------------------------------- settings
+
+    def _settings_saved(self, profile: RunnerProfile, settings: AppSettings) -> None:
+        self.profile = profile
+        theme_changed = settings.theme != self.settings.theme
+        self.settings = settings
+        self.hub.simulator_speedup = settings.simulator_speedup
+        if theme_changed:
+            self.apply_theme(settings.theme)
+        # A prepared (not started) session picks up the new profile.
+        if self.runner is not None and not self.session_active and self.workout is not None:
+            self.prepare_session(self.workout)
+
+    # ------------------------------------------------------------------ closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session_active and not self._closing:
+            answer = QMessageBox.question(
+                self,
+                "Stop the session?",
+                "A session is running. Stop the belt and quit?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.stop_and_close()
+            event.ignore()
+            return
+        if self.session_active:  # still waiting for the belt
+            event.ignore()
+            return
+        self._discard_session()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._keys)
+        event.accept()
+
+    def interrupt(self) -> None:
+        """SIGINT: stop the belt at once (rule 4), then close without asking."""
+        if self.session_active:
+            self.emergency_stop()
+            self._closing = True
+            QTimer.singleShot(CLOSE_WAIT_MS, self._close_anyway)
+        else:
+            self.close()
+
+    def stop_and_close(self) -> None:
+        """Stop the belt, then close once the session has ended (or after a while)."""
+        self._closing = True
+        if self.runner is not None:
+            self.runner.stop()
+        QTimer.singleShot(CLOSE_WAIT_MS, self._close_anyway)
+        self.say("Stopping the belt before closing…")
+
+    def _close_anyway(self) -> None:
+        if self.runner is not None and self.session_active:
+            log.warning("closing before the belt was seen standing still")
+            self._discard_session()
+        self.close()
+
+
+def screenshot(widget: QWidget, path: Path) -> None:
+    """Save what the widget shows (used by the docs' screenshot script)."""
+    widget.grab().save(str(path))

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench clean
+.PHONY: run demo test check bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "retrocoach needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
@@ -13,8 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Until the desktop app exists: a short simulated session in the console.
+# The desktop app (the simulated treadmill and strap are one click away in it).
 run: $(STAMP)
+	$(BIN)/retrocoach
+
+# A short simulated session in the console, 30 times faster than real time.
+demo: $(STAMP)
 	$(BIN)/retrocoach run --workout first-steps --treadmill sim --hrm sim --speedup 30
 
 test: $(STAMP)
@@ -28,6 +32,11 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/fuzz_protocol.py
+	$(BIN)/python benchmarks/gui.py
+
+# The README's screenshots, from the real widgets (offscreen).
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

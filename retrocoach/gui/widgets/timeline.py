@@ -108,8 +108,10 @@ class WorkoutTimeline(QWidget):
     def set_position(self, planned_s: float) -> None:
         planned_s = min(max(planned_s, 0.0), self._total_s)
         if abs(planned_s - self._position_s) > 1e-6:
+            moved = round(self.x_of(planned_s)) != round(self.x_of(self._position_s))
             self._position_s = planned_s
-            self.update()
+            if moved:  # repainted only when the marker moves a pixel (not 10 times a second)
+                self.update()
 
     def follow(self, snap: Snapshot) -> None:
         """Move the marker to where this snapshot of the engine is."""

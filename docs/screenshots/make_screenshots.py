@@ -1,0 +1,137 @@
+"""Make the README's screenshots from the real widgets.
+
+The app runs offscreen at 1366x768 (a common laptop screen) with a fresh configuration
+folder, on the qasync loop as it does for real (so the devices screen shows what a scan
+found here), and then on the simulators. The session's clock is moved by this script, so
+each screenshot shows a chosen moment (a turn-around, the forward segment...).
+
+    python docs/screenshots/make_screenshots.py [--theme dark|light|both] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import qasync  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from retrocoach.devices.memory import DeviceMemory  # noqa: E402
+from retrocoach.gui.device_hub import DeviceHub  # noqa: E402
+from retrocoach.gui.first_run import FirstRunDialog  # noqa: E402
+from retrocoach.gui.main_window import MainWindow  # noqa: E402
+from retrocoach.gui.session_runner import ManualClock  # noqa: E402
+from retrocoach.userdata import AppSettings, Theme, UserData  # noqa: E402
+from retrocoach.workouts.library import get  # noqa: E402
+from retrocoach.workouts.profile import RunnerProfile  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SIZE = (1366, 768)
+TICK_S = 0.25
+
+
+async def settle(seconds: float = 0.3) -> None:
+    """Let the loop run (timers, redraws, a scan's answer)."""
+    await asyncio.sleep(seconds)
+
+
+def save(widget: QWidget, path: Path) -> None:
+    widget.grab().save(str(path))
+    print(path)
+
+
+async def shoot(theme: Theme, out: Path) -> None:
+    suffix = "" if theme is Theme.DARK else "-light"
+    with tempfile.TemporaryDirectory() as tmp:
+        data = UserData(Path(tmp) / "retrocoach")
+        data.save_settings(AppSettings(theme=theme))
+        hub = DeviceHub(DeviceMemory(Path(tmp) / "devices.toml"))
+        clock = ManualClock()
+        hub.simulated_clock = lambda _speedup: clock
+        window = MainWindow(data, hub)
+        window.resize(*SIZE)
+        window.show()
+
+        # First run: the profile dialog over the devices screen.
+        window.startup()
+        await settle()
+        dialog = window.findChild(FirstRunDialog)
+        assert dialog is not None
+        save(dialog, out / f"first-run{suffix}.png")
+        dialog.accept()
+        data.save_profile(RunnerProfile())
+
+        # Devices: whatever a scan finds here (without Bluetooth, the simulators first).
+        while window.devices_page.scan_state.name == "SCANNING":
+            await settle()
+        save(window, out / f"devices{suffix}.png")
+        hub.use_simulators()
+
+        # The workout picker with its preview.
+        window.show_page("workouts")
+        window.picker.select("back-forth-50")
+        await settle()
+        save(window, out / f"picker{suffix}.png")
+
+        # A session: backward, the turn-around, forward, finished.
+        window.prepare_session(get("first-steps"))
+        runner = window.runner
+        assert runner is not None
+        page = window.session_page
+
+        async def until(done: Callable[[], bool], limit_s: float = 3600) -> None:
+            end = clock.now() + limit_s
+            while not done() and clock.now() < end:
+                clock.set(clock.now() + TICK_S)
+                runner.catch_up()
+            await settle()
+
+        def segment_running(direction: str, gait: str) -> bool:
+            shown = page.shown()
+            return shown["directionWord"] == direction and shown["phaseText"] == gait
+
+        runner.start()
+        await until(lambda: segment_running("BACKWARD", "WALK"))
+        await until(lambda: False, 25)  # into the segment, the plot grown a little
+        save(window, out / f"session-backward{suffix}.png")
+        await until(lambda: page.shown()["phaseText"] == "TURN AROUND")
+        await until(lambda: False, 2)
+        save(window, out / f"session-turn{suffix}.png")
+        await until(lambda: segment_running("FORWARD", "WALK") or segment_running("FORWARD", "RUN"))
+        await until(lambda: False, 40)
+        save(window, out / f"session-forward{suffix}.png")
+        await until(lambda: runner.engine_finished)
+        await until(lambda: False, 2)
+        save(window, out / f"session-finished{suffix}.png")
+        window._discard_session()
+        window.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--theme", choices=("dark", "light", "both"), default="both")
+    parser.add_argument("--out", type=Path, default=HERE)
+    args = parser.parse_args()
+    app = QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    themes = [Theme.DARK, Theme.LIGHT] if args.theme == "both" else [Theme(args.theme)]
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    async def everything() -> None:
+        for theme in themes:
+            await shoot(theme, args.out)
+
+    with loop:
+        loop.run_until_complete(everything())
+
+
+if __name__ == "__main__":
+    main()

@@ -20,17 +20,17 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+import qasync
+from PySide6.QtWidgets import QApplication, QWidget
 
-from retrocoach.devices.memory import DeviceMemory  # noqa: E402
-from retrocoach.gui.device_hub import DeviceHub  # noqa: E402
-from retrocoach.gui.first_run import FirstRunDialog  # noqa: E402
-from retrocoach.gui.main_window import MainWindow  # noqa: E402
-from retrocoach.gui.session_runner import ManualClock  # noqa: E402
-from retrocoach.userdata import AppSettings, Theme, UserData  # noqa: E402
-from retrocoach.workouts.library import get  # noqa: E402
-from retrocoach.workouts.profile import RunnerProfile  # noqa: E402
+from retrocoach.devices.memory import DeviceMemory
+from retrocoach.gui.device_hub import DeviceHub
+from retrocoach.gui.first_run import FirstRunDialog
+from retrocoach.gui.main_window import MainWindow
+from retrocoach.gui.session_runner import ManualClock
+from retrocoach.userdata import AppSettings, Theme, UserData
+from retrocoach.workouts.library import get
+from retrocoach.workouts.profile import RunnerProfile
 
 HERE = Path(__file__).resolve().parent
 SIZE = (1366, 768)

@@ -51,10 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     loop.call_soon(window.startup)  # inside the running loop: Bluetooth needs it
 
-    # Ctrl-C (SIGINT) in the terminal that started the app is an emergency stop (rule 4),
-    # then the app closes once the belt stands still.
+    # Ctrl-C (SIGINT) in the terminal that started the app, or a SIGTERM (a logout), is an
+    # emergency stop (rule 4); the app closes once the belt stands still.
     with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows has none
         loop.add_signal_handler(signal.SIGINT, window.interrupt)
+        loop.add_signal_handler(signal.SIGTERM, window.interrupt)
 
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

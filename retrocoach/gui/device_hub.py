@@ -24,6 +24,7 @@ from retrocoach.devices.ble_strap import BleHeartRateStrap
 from retrocoach.devices.ble_treadmill import BleTreadmill
 from retrocoach.devices.memory import DeviceMemory, RememberedDevice
 from retrocoach.devices.ports import (
+    ControlOp,
     ControlRequest,
     ControlResult,
     HeartRateData,
@@ -78,8 +79,13 @@ SIMULATED_TREADMILL = DeviceStatus(DeviceKind.SIMULATED, "Simulated treadmill")
 SIMULATED_STRAP = DeviceStatus(DeviceKind.SIMULATED, "Simulated strap")
 
 
+class DevicesInUse(RuntimeError):
+    """The devices cannot change while a session runs on them."""
+
+
 class DeviceHub(QObject):
-    changed = Signal(object)  # the Role whose status changed
+    changed = Signal(object)  # the Role whose status changed (a choice or its link)
+    choice_changed = Signal()  # a device was chosen, replaced or dropped
 
     def __init__(
         self,
@@ -104,6 +110,9 @@ class DeviceHub(QObject):
         self._treadmill: BleTreadmill | None = None
         self._strap: BleHeartRateStrap | None = None
         self._station: Station | None = None
+        # While a session runs on them, the devices stay as they are: closing a link
+        # under a running belt would leave its stop nowhere to go.
+        self.locked = False
 
     # ------------------------------------------------------------------- state
 
@@ -127,41 +136,55 @@ class DeviceHub(QObject):
 
     def use_simulators(self) -> None:
         """The simulated treadmill and strap in one go: try everything without hardware."""
+        self._check_unlocked()
         self._drop(Role.TREADMILL)
         self._drop(Role.HRM)
         self._set(Role.TREADMILL, SIMULATED_TREADMILL)
         self._set(Role.HRM, SIMULATED_STRAP)
+        self.choice_changed.emit()
 
     def use_simulated(self, role: Role) -> None:
+        self._check_unlocked()
         self._drop(role)
         self._set(role, SIMULATED_TREADMILL if role is Role.TREADMILL else SIMULATED_STRAP)
+        self.choice_changed.emit()
 
     def use_none(self, role: Role) -> None:
         """No device for this role (a session without heart rate)."""
+        self._check_unlocked()
         self._drop(role)
         self._set(role, DeviceStatus(DeviceKind.NONE))
+        self.choice_changed.emit()
 
     def use_bluetooth(
         self, role: Role, target: BLEDevice | str, name: str = "", *, remember: bool = True
     ) -> None:
-        """Connect to this device (needs the running asyncio loop) and keep it connected;
-        remembered for the next start."""
+        """Connect to this device (needs the running asyncio loop: RuntimeError before
+        anything changes) and keep it connected; remembered for the next start."""
+        self._check_unlocked()
         self._drop(role)
         address = target if isinstance(target, str) else target.address
         label = name or (target.name if isinstance(target, BLEDevice) else "") or address
-        device = self._make_link(role, target, label)
-        if role is Role.TREADMILL and isinstance(device, BleTreadmill):
+        try:
+            device = self._make_link(role, target, label)
+            if role is Role.TREADMILL and isinstance(device, BleTreadmill):
+                self._treadmill = device
+            elif role is Role.HRM and isinstance(device, BleHeartRateStrap):
+                self._strap = device
+            else:
+                raise TypeError(f"the link factory made a {type(device).__name__} for {role}")
             device.attach(self)
-            self._treadmill = device
-        elif role is Role.HRM and isinstance(device, BleHeartRateStrap):
-            device.attach(self)
-            self._strap = device
-        else:
-            raise TypeError(f"the link factory made a {type(device).__name__} for the {role}")
+            # A treadmill that also serves the heart rate is one device: BleLink makes
+            # the two links take turns connecting to it.
+            device.connect(MonotonicClock().now())
+        except Exception:
+            # Nothing half-chosen: no link kept, and the role shows nothing chosen.
+            self._drop(role)
+            self._set(role, DeviceStatus(DeviceKind.NONE))
+            self.choice_changed.emit()
+            raise
         self._set(role, DeviceStatus(DeviceKind.BLUETOOTH, label, address, LinkState.CONNECTING))
-        # A treadmill that also serves the heart rate is one device: BleLink makes the
-        # two links take turns connecting to it.
-        device.connect(MonotonicClock().now())
+        self.choice_changed.emit()
         if remember:
             try:
                 self.memory.remember(role, RememberedDevice(address, label))
@@ -223,13 +246,29 @@ class DeviceHub(QObject):
         for role, device in ((Role.TREADMILL, self._treadmill), (Role.HRM, self._strap)):
             if device is not None and self._status[role].kind is DeviceKind.BLUETOOTH:
                 device.attach(self)
-                state = self._status[role].state
-                if state is not None:
-                    station.on_link_state(role, state, clock.now())
         if tread_kind is DeviceKind.BLUETOOTH:
             station.use_treadmill_limits()
         self._station = station
         return station, clock
+
+    def announce_links(self) -> None:
+        """Tell the session how its Bluetooth links are (they connected before it began);
+        called once whoever shows the session listens."""
+        station = self._station
+        if station is None:
+            return
+        now = MonotonicClock().now()
+        for role in Role:
+            status = self._status[role]
+            known = status.kind is DeviceKind.BLUETOOTH and status.state is not None
+            if known and status.state is not None and self._relay_to(role) is not None:
+                station.on_link_state(role, status.state, now)
+
+    def stop_treadmill(self) -> None:
+        """Send a stop to the connected Bluetooth treadmill, with no session to do it
+        (a belt left running after a session ended in a fault)."""
+        if self._treadmill is not None and not self._treadmill.closed:
+            self._treadmill.submit(ControlRequest(ControlOp.STOP), MonotonicClock().now())
 
     def release_station(self) -> None:
         """The session is over: readings are no longer relayed. Bluetooth devices stay
@@ -256,17 +295,26 @@ class DeviceHub(QObject):
 
     # ------------------------------------------------- listener (Bluetooth devices)
 
+    def _relay_to(self, role: Role) -> Station | None:
+        """The station of the moment, if this role's device is the one it runs on."""
+        station = self._station
+        if station is None:
+            return None
+        device = self._treadmill if role is Role.TREADMILL else self._strap
+        own = station.treadmill if role is Role.TREADMILL else station.hrm
+        return station if device is not None and own is device else None
+
     def on_treadmill_data(self, data: TreadmillData) -> None:
-        if self._station is not None:
-            self._station.on_treadmill_data(data)
+        if (station := self._relay_to(Role.TREADMILL)) is not None:
+            station.on_treadmill_data(data)
 
     def on_machine_status(self, status: MachineStatus) -> None:
-        if self._station is not None:
-            self._station.on_machine_status(status)
+        if (station := self._relay_to(Role.TREADMILL)) is not None:
+            station.on_machine_status(status)
 
     def on_control_result(self, request: ControlRequest, result: ControlResult, t: float) -> None:
-        if self._station is not None:
-            self._station.on_control_result(request, result, t)
+        if (station := self._relay_to(Role.TREADMILL)) is not None:
+            station.on_control_result(request, result, t)
 
     def on_heart_rate(self, data: HeartRateData) -> None:
         current = self._status[Role.HRM]
@@ -274,8 +322,8 @@ class DeviceHub(QObject):
             current.bpm != data.bpm or current.contact != data.contact
         ):
             self._set(Role.HRM, replace(current, bpm=data.bpm, contact=data.contact))
-        if self._station is not None:
-            self._station.on_heart_rate(data)
+        if (station := self._relay_to(Role.HRM)) is not None:
+            station.on_heart_rate(data)
 
     def on_link_state(self, role: Role, state: LinkState, t: float) -> None:
         current = self._status[role]
@@ -285,10 +333,14 @@ class DeviceHub(QObject):
                 # Read once per connection, before the link says it is connected.
                 updated = replace(updated, battery_pct=self._strap.battery_pct)
             self._set(role, updated)
-        if self._station is not None:
-            self._station.on_link_state(role, state, t)
+        if (station := self._relay_to(role)) is not None:
+            station.on_link_state(role, state, t)
 
     # ---------------------------------------------------------------- internals
+
+    def _check_unlocked(self) -> None:
+        if self.locked:
+            raise DevicesInUse("the devices cannot change while a session runs")
 
     def _set(self, role: Role, status: DeviceStatus) -> None:
         self._status[role] = status

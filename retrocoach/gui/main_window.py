@@ -19,6 +19,7 @@ import logging
 from pathlib import Path
 from typing import TypeVar
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
@@ -100,15 +101,23 @@ class SessionKeys(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
+        self._handled: int | None = None  # the key press acted on, until a key is released
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyRelease:
+            self._handled = None
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
         key = event.key()
         window = self.window
-        if key == Qt.Key.Key_Escape and window.session_active:
-            # Rule 4: from any screen, dialogs included; the dialog closes as well.
-            window.emergency_stop()
+        if key == Qt.Key.Key_Escape:
+            # Rule 4: from any screen, dialogs included (the dialog closes as well, so the
+            # key goes on). One press passes this filter once for each object it is
+            # delivered to (the window, the focus widget, its parents): act once.
+            pointer = shiboken6.getCppPointer(event)[0]
+            if pointer != self._handled:
+                self._handled = pointer
+                window.emergency_stop()
             return False
         if event.isAutoRepeat() or not window.isActiveWindow():
             return False
@@ -117,7 +126,9 @@ class SessionKeys(QObject):
             return True
         if window.runner is None or _typing_into(QApplication.focusWidget()):
             return False
-        if key == Qt.Key.Key_Space:
+        if key == Qt.Key.Key_Space and window.showing("session"):
+            # Only on the session screen: elsewhere Space belongs to the focused control
+            # (a person at the laptop ticking a box must not resume the belt).
             window.session_page.toggle_pause()
             return True
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Right) and window.showing("session"):
@@ -146,7 +157,8 @@ class MainWindow(QMainWindow):
         self.profile: RunnerProfile = user_data.load_profile()
         hub.simulator_speedup = self.settings.simulator_speedup
         self.runner: SessionRunner | None = None
-        self.workout: Workout | None = None
+        self.workout: Workout | None = None  # chosen; prepared once the devices are ready
+        self.session_workout: Workout | None = None  # the one the runner runs
         self._closing = False
         self.setWindowTitle("retrocoach")
         self.setMinimumSize(1024, 640)
@@ -170,7 +182,9 @@ class MainWindow(QMainWindow):
         self.devices_page.proceed.connect(self._after_devices)
         self.settings_page.saved.connect(self._settings_saved)
         self.session_page.done.connect(self._session_done)
+        self.session_page.stop_handler = self.emergency_stop
         hub.changed.connect(self._device_changed)
+        hub.choice_changed.connect(self._devices_chosen)
 
         self._keys = SessionKeys(self)
         app = QApplication.instance()
@@ -296,7 +310,7 @@ class MainWindow(QMainWindow):
         self.show_page("devices")
 
     def _after_devices(self) -> None:
-        if self.workout is not None and self.runner is None:
+        if self.workout is not None and (self.runner is None or not self.session_active):
             self.prepare_session(self.workout)
         else:
             self.show_page("workouts" if self.runner is None else "session")
@@ -323,7 +337,7 @@ class MainWindow(QMainWindow):
             EngineState.FINISHED,
         )
 
-    def prepare_session(self, workout: Workout) -> bool:
+    def prepare_session(self, workout: Workout, *, show: bool = True) -> bool:
         """Build the session for this workout on the chosen devices and show it, ready
         to start. Refused while another session runs."""
         if self.session_active:
@@ -336,6 +350,7 @@ class MainWindow(QMainWindow):
             self.show_page("devices")
             return False
         self._discard_session()
+        self.session_workout = workout
         try:
             station, clock = self.hub.make_station(workout, self.profile)
         except PlanError as exc:
@@ -349,22 +364,45 @@ class MainWindow(QMainWindow):
             return False
         runner = SessionRunner(station, clock, self)
         runner.ended.connect(self._session_ended)
+        runner.happened.connect(self._lock_devices_while_active)
         self.runner = runner
         self.session_page.bind(runner, self.profile)
+        self.session_prepared.emit(runner)
+        self.hub.announce_links()  # a link already stale or reconnecting is shown at once
         runner.begin()
         self.settings_page.set_session_running(True)
         self.say("")
-        self.show_page("session")
-        self.session_prepared.emit(runner)
+        if show:
+            self.show_page("session")
         return True
 
     def emergency_stop(self) -> None:
-        if self.runner is not None:
-            self.runner.emergency_stop()
-            self.show_page("session")
+        """Esc, the big STOP, SIGINT: stop the belt at once, whatever the screen."""
+        runner = self.runner
+        if runner is None or runner.station.engine.state is EngineState.IDLE:
+            # No session of ours moves the belt; a stop to a connected treadmill is
+            # harmless and honours the key.
+            self.hub.stop_treadmill()
+            return
+        if runner.engine_finished:
+            # The session is over, but the belt may not be (a stop never confirmed).
+            runner.stop_belt()
+        else:
+            runner.emergency_stop()
+        self.show_page("session")
+
+    def _lock_devices_while_active(self, _event: object) -> None:
+        locked = self.session_active
+        if locked != self.hub.locked:
+            self.hub.locked = locked
+            self.devices_page.setEnabled(not locked)
+            self.devices_page.setToolTip(
+                "The devices cannot change while a session runs." if locked else ""
+            )
 
     def _session_ended(self, end: SessionEnd) -> None:
-        workout = self.workout
+        self._lock_devices_while_active(end)
+        workout = self.session_workout
         if (
             workout is not None
             and end.reason == EndReason.COMPLETED
@@ -385,10 +423,24 @@ class MainWindow(QMainWindow):
         self.workout = None
         self.show_page("workouts")
 
+    def _devices_chosen(self) -> None:
+        """Other devices: a session prepared (not started) on the old ones is built again
+        on the new ones, or put away if they are not ready yet."""
+        runner = self.runner
+        if runner is None or runner.station.engine.state is not EngineState.IDLE:
+            return
+        workout = self.session_workout
+        self._discard_session()
+        if workout is not None and self.hub.ready:
+            self.prepare_session(workout, show=False)
+
     def _discard_session(self) -> None:
         runner, self.runner = self.runner, None
         if runner is None:
             return
+        self.session_workout = None
+        self.hub.locked = False
+        self.devices_page.setEnabled(True)
         self.session_page.unbind()
         runner.halt()
         self.hub.release_station()
@@ -404,9 +456,15 @@ class MainWindow(QMainWindow):
         self.hub.simulator_speedup = settings.simulator_speedup
         if theme_changed:
             self.apply_theme(settings.theme)
-        # A prepared (not started) session picks up the new profile.
-        if self.runner is not None and not self.session_active and self.workout is not None:
-            self.prepare_session(self.workout)
+        # A prepared (not started) session picks up the new profile; a finished one
+        # keeps its summary.
+        runner, workout = self.runner, self.session_workout
+        if (
+            runner is not None
+            and workout is not None
+            and runner.station.engine.state is EngineState.IDLE
+        ):
+            self.prepare_session(workout, show=False)
 
     # ------------------------------------------------------------------ closing
 
@@ -422,9 +480,11 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-            self.stop_and_close()
-            event.ignore()
-            return
+            if self.session_active:
+                self.stop_and_close()
+                event.ignore()
+                return
+            # The session ended while the question was open: close now.
         if self.session_active:  # still waiting for the belt
             event.ignore()
             return
@@ -445,6 +505,9 @@ class MainWindow(QMainWindow):
 
     def stop_and_close(self) -> None:
         """Stop the belt, then close once the session has ended (or after a while)."""
+        if not self.session_active:  # it ended while the question was open
+            self.close()
+            return
         self._closing = True
         if self.runner is not None:
             self.runner.stop()

@@ -137,6 +137,7 @@ class SessionPage(QWidget):
         self._profile = RunnerProfile()
         self._sizes: dict[QLabel, str] = {}  # each label's size class (SIZE)
         self._css: dict[QWidget, str] = {}
+        self.stop_handler: Callable[[], None] | None = None
         self._end_reason: EndReason | None = None
         self._reset_session_state()
 
@@ -189,11 +190,18 @@ class SessionPage(QWidget):
         self.summary = self._label("summary", "summary", wrap=True)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.done_button = self._button("doneButton", "Done", self.done.emit)
+        # After a fault the belt may still be running (the stop was never confirmed): a
+        # stop must stay within reach.
+        self.stop_again_button = self._button(
+            "stopAgainButton", "■ STOP THE BELT", self.emergency_stop
+        )
+        self.stop_again_button.hide()
         finished = QWidget()
         finished.setObjectName("finishedPanel")
         row = QHBoxLayout(finished)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.summary, 4)
+        row.addWidget(self.stop_again_button, 2)
         row.addWidget(self.done_button, 1)
         self.bottom = QStackedWidget()
         self.bottom.addWidget(self.controls)
@@ -290,10 +298,13 @@ class SessionPage(QWidget):
             self.refresh()
 
     def emergency_stop(self) -> None:
-        """Rule 4: stop at once, whatever the state."""
-        if self._runner is not None:
+        """Rule 4: stop at once, whatever the state (the main window's `stop_handler`
+        also reaches a belt left running after the session ended)."""
+        if self.stop_handler is not None:
+            self.stop_handler()
+        elif self._runner is not None:
             self._runner.emergency_stop()
-            self.refresh()
+        self.refresh()
 
     def shown(self) -> dict[str, str]:
         """The texts on screen by objectName; a hidden banner or summary shows ""."""
@@ -533,6 +544,7 @@ class SessionPage(QWidget):
         self._end_reason = EndReason(end.reason)
         self.refresh()
         self._set(self.summary, self._summary_text(end))
+        self.stop_again_button.setVisible(end.reason == EndReason.FAULT)
         self.bottom.setCurrentIndex(1)
         self.hr_plot.flush()
 

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from retrocoach.coach.engine import Snapshot
 from retrocoach.coach.events import Event, SessionEnd
+from retrocoach.devices.ports import ControlOp, ControlRequest
 from retrocoach.station import Station
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ class SessionRunner(QObject):
         self._flush_scheduled = False
         self._flushing = False
         self._ended = False
+        self._devices_after_end = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
@@ -152,6 +154,17 @@ class SessionRunner(QObject):
     def speed_down(self) -> None:
         self._call(self.station.speed_down)
 
+    def stop_belt(self) -> None:
+        """A stop straight to the treadmill, the session being over (a belt left running
+        after a fault end): the engine has nothing more to say, the devices still need
+        their clock."""
+        now = max(self.clock.now(), self.station.engine.now)
+        # Control may have gone with the link: ask for it first (answered at once if held).
+        self.station.treadmill.submit(ControlRequest(ControlOp.REQUEST_CONTROL), now)
+        self.station.treadmill.submit(ControlRequest(ControlOp.STOP), now)
+        self._devices_after_end = True
+        self._reschedule()
+
     def catch_up(self) -> None:
         """Bring the station to the clock's present now rather than at the next tick."""
         self._tick()
@@ -174,7 +187,9 @@ class SessionRunner(QObject):
             # Every moment that matters up to now, in order, each at its own time: an
             # accelerated clock jumps many of them per tick and loses none.
             last = self.station.engine.now
-            for _ in range(MAX_STEPS_PER_TICK):
+            if self.station.finished and self._devices_after_end:
+                self.station.step(max(now, last))  # the devices only: the engine is done
+            for _ in range(MAX_STEPS_PER_TICK if not self.station.finished else 0):
                 deadline = self.station.next_deadline()
                 if deadline is None or deadline > now or deadline <= last:
                     break
@@ -191,7 +206,7 @@ class SessionRunner(QObject):
         self._reschedule()
 
     def _reschedule(self) -> None:
-        if self._ended:
+        if self._ended and not self._devices_after_end:
             self._timer.stop()
             return
         now = self.clock.now()

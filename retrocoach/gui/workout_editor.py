@@ -219,8 +219,14 @@ class WorkoutEditor(QDialog):
         QMessageBox.warning(self, title, text)
 
     def ask_save_path(self, suggested: Path) -> Path | None:
+        # Qt's own dialog, not the system's: a native one keeps its keys to itself, and
+        # Esc must still reach the app (the emergency stop) while it is open.
         name, _ = QFileDialog.getSaveFileName(
-            self, "Save the workout as a file", str(suggested), "Workout files (*.toml)"
+            self,
+            "Save the workout as a file",
+            str(suggested),
+            "Workout files (*.toml)",
+            options=QFileDialog.Option.DontUseNativeDialog,
         )
         return Path(name) if name else None
 

@@ -247,8 +247,14 @@ class WorkoutPicker(QWidget):
     # The dialogs, one method each so a test or the main window can answer them.
 
     def ask_import_path(self) -> Path | None:
+        # Qt's own dialog, not the system's: a native one keeps its keys to itself, and
+        # Esc must still reach the app (the emergency stop) while it is open.
         name, _ = QFileDialog.getOpenFileName(
-            self, "Import a workout", str(Path.home()), "Workout files (*.toml)"
+            self,
+            "Import a workout",
+            str(Path.home()),
+            "Workout files (*.toml)",
+            options=QFileDialog.Option.DontUseNativeDialog,
         )
         return Path(name) if name else None
 

@@ -62,6 +62,7 @@ def test_a_bluetooth_treadmill_is_kept_and_relayed_to_each_session(tmp_path: Pat
 
     seen: list[Event] = []
     station, clock = hub.make_station(get("first-steps"), RunnerProfile(), [seen.append])
+    hub.announce_links()
     assert isinstance(clock, MonotonicClock)
     assert isinstance(station.treadmill, QuietTreadmill)
     # The session knows the treadmill is connected, though it connected before it.

@@ -1229,11 +1229,18 @@ class CoachEngine:
             self._seg_clock_from = t
             self._enter_segment_speed(t, counted_down=True)
         elif self._turn_into is not None:
-            # Paused mid turn-around: come up to turn speed, then hold the turn again.
+            # Paused mid turn-around: back to the turn speed, then the turn again once
+            # the belt reads it (a belt still braking from a fast segment when the pause
+            # came may be above it: rule 2 waits for it, as a slow-down does).
+            into = self._turn_into
+
+            def turn_again(at: float) -> None:
+                self._begin_turn(at, into)
+
             if send_start:
-                self._start_belt(t, self.turn_kmh, self._turn_hold)
+                self._start_belt(t, self.turn_kmh, turn_again)
             else:
-                self._ramp(t, self.turn_kmh, self._turn_hold)
+                self._ramp(t, self.turn_kmh, turn_again)
         elif self._start_t is not None and self.index == 0:
             self._begin_segment(0, t, counted_down=True)
         else:

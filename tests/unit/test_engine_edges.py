@@ -5,11 +5,20 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from support import Session, run_until, start_session, step, workout
+from support import Session, run_session, run_until, start_session, step, workout
 
 from retrocoach.coach.plan import PlanError
 from retrocoach.devices.ports import MachineLimits
 from retrocoach.devices.simulator import SimulatedTreadmill
+from retrocoach.workouts.model import (
+    AbsoluteSpeed,
+    Direction,
+    Gait,
+    RelativeSpeed,
+    Step,
+    TimeEnd,
+    Workout,
+)
 from retrocoach.workouts.profile import RunnerProfile
 
 RUN_THEN_BACK = workout(step("forward", "run", seconds=300), step("backward", "walk", seconds=60))
@@ -305,3 +314,33 @@ def test_skip_while_resuming_after_the_safety_key_turns_with_the_belt_standing()
     s.station.skip(10.0)
     _finish(s)
     assert s.violations() == []
+
+
+def test_a_resume_mid_turn_waits_for_a_belt_still_braking_from_a_fast_segment() -> None:
+    # Found by the random-presses property: paused just as a 13 km/h segment ended (the
+    # slow-down to the turn speed had been sent), resumed a second later. The belt was
+    # still braking when the countdown ended; the turn must wait until it reads the
+    # turn speed (rule 2), not begin on the way down.
+    walk = Step(Direction.FORWARD, Gait.WALK, TimeEnd(91.0), RelativeSpeed(1.0))
+    fast_then_turn = Workout(
+        "resume-mid-turn",
+        "Resume mid turn",
+        (
+            walk,
+            walk,
+            walk,
+            Step(Direction.FORWARD, Gait.WALK, TimeEnd(13.0), RelativeSpeed(1.5)),
+            Step(Direction.FORWARD, Gait.WALK, TimeEnd(12.0), AbsoluteSpeed(13.0)),
+            Step(Direction.BACKWARD, Gait.WALK, TimeEnd(3.0), RelativeSpeed(1.0)),
+        ),
+    )
+    session = run_session(
+        fast_then_turn,
+        actions={
+            303.0: lambda s, t: s.station.pause(t),  # as the 13 km/h segment ends
+            304.0: lambda s, t: s.station.resume(t),
+        },
+    )
+    assert [p["phase"] for p in session.of("phase")].count("slow_down") >= 2
+    assert session.violations() == []
+    assert session.of("session_end")[0]["reason"] == "completed"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import logging
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -45,18 +45,19 @@ from retrocoach.coach.events import EndReason, SessionEnd
 from retrocoach.coach.plan import PlanError
 from retrocoach.devices.ports import Role
 from retrocoach.gui.device_hub import DeviceHub
-from retrocoach.gui.devices_page import DevicesPage
-from retrocoach.gui.first_run import FirstRunDialog
-from retrocoach.gui.plan_page import PlanPage
-from retrocoach.gui.session_page import SessionPage
 from retrocoach.gui.session_runner import SessionRunner
-from retrocoach.gui.settings_page import SettingsPage
-from retrocoach.gui.workout_picker import WorkoutPicker
 from retrocoach.resources import data_dir
 from retrocoach.userdata import AppSettings, Theme, UserData
 from retrocoach.workouts.model import Workout
 from retrocoach.workouts.profile import RunnerProfile
 from retrocoach.workouts.progression import PROGRESSION
+
+if TYPE_CHECKING:
+    from retrocoach.gui.devices_page import DevicesPage
+    from retrocoach.gui.plan_page import PlanPage
+    from retrocoach.gui.session_page import SessionPage
+    from retrocoach.gui.settings_page import SettingsPage
+    from retrocoach.gui.workout_picker import WorkoutPicker
 
 log = logging.getLogger(__name__)
 
@@ -163,26 +164,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("retrocoach")
         self.setMinimumSize(1024, 640)
 
-        self.session_page = SessionPage()
-        self.picker = WorkoutPicker(user_data, lambda: self.profile)
-        self.plan_page = PlanPage(user_data)
-        self.devices_page = DevicesPage(hub)
-        self.settings_page = SettingsPage(user_data)
-        self._pages: dict[str, QWidget] = {
-            "session": self.session_page,
-            "workouts": self.picker,
-            "plan": self.plan_page,
-            "devices": self.devices_page,
-            "settings": self.settings_page,
-        }
+        # Pages are built (and their modules imported) when first needed: the window
+        # shows sooner, and a page nobody opens costs nothing.
+        self._pages: dict[str, QWidget] = {}
+        self._placeholders: dict[str, QWidget] = {}
         self._build()
 
-        self.picker.chosen.connect(self.prepare_session)
-        self.plan_page.chosen.connect(self.prepare_session)
-        self.devices_page.proceed.connect(self._after_devices)
-        self.settings_page.saved.connect(self._settings_saved)
-        self.session_page.done.connect(self._session_done)
-        self.session_page.stop_handler = self.emergency_stop
         hub.changed.connect(self._device_changed)
         hub.choice_changed.connect(self._devices_chosen)
 
@@ -233,14 +220,90 @@ class MainWindow(QMainWindow):
         right.addWidget(self.notice)
         self.stack = QStackedWidget()
         for name in PAGES:
-            self.stack.addWidget(self._pages[name])
+            self._placeholders[name] = QWidget()
+            self.stack.addWidget(self._placeholders[name])
         right.addWidget(self.stack, 1)
         outer.addLayout(right, 1)
         self.setCentralWidget(central)
         self._device_changed(Role.TREADMILL)
 
+    # ----------------------------------------------------------------- pages
+
+    @property
+    def session_page(self) -> SessionPage:
+        return cast("SessionPage", self._page("session"))
+
+    @property
+    def picker(self) -> WorkoutPicker:
+        return cast("WorkoutPicker", self._page("workouts"))
+
+    @property
+    def plan_page(self) -> PlanPage:
+        return cast("PlanPage", self._page("plan"))
+
+    @property
+    def devices_page(self) -> DevicesPage:
+        return cast("DevicesPage", self._page("devices"))
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        return cast("SettingsPage", self._page("settings"))
+
+    def _page(self, name: str) -> QWidget:
+        page = self._pages.get(name)
+        if page is None:
+            page = self._make_page(name)
+            self._pages[name] = page
+            placeholder = self._placeholders.pop(name)
+            index = self.stack.indexOf(placeholder)
+            current = self.stack.currentWidget() is placeholder
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            if current:
+                self.stack.setCurrentWidget(page)
+        return page
+
+    def _make_page(self, name: str) -> QWidget:
+        if name == "session":
+            from retrocoach.gui.session_page import SessionPage
+
+            session = SessionPage()
+            session.done.connect(self._session_done)
+            session.stop_handler = self.emergency_stop
+            session.set_theme(self.settings.theme.value)
+            return session
+        if name == "workouts":
+            from retrocoach.gui.workout_picker import WorkoutPicker
+
+            picker = WorkoutPicker(self.user_data, lambda: self.profile)
+            picker.chosen.connect(self.prepare_session)
+            return picker
+        if name == "plan":
+            from retrocoach.gui.plan_page import PlanPage
+
+            plan = PlanPage(self.user_data)
+            plan.chosen.connect(self.prepare_session)
+            return plan
+        if name == "devices":
+            from retrocoach.gui.devices_page import DevicesPage
+
+            devices = DevicesPage(self.hub)
+            devices.proceed.connect(self._after_devices)
+            devices.setEnabled(not self.hub.locked)
+            return devices
+        from retrocoach.gui.settings_page import SettingsPage
+
+        settings = SettingsPage(self.user_data)
+        settings.saved.connect(self._settings_saved)
+        settings.set_session_running(self.runner is not None)
+        return settings
+
+    def _built(self, name: str) -> bool:
+        return name in self._pages
+
     def show_page(self, name: str) -> None:
-        self.stack.setCurrentWidget(self._pages[name])
+        self.stack.setCurrentWidget(self._page(name))
         self._nav_buttons[name].setChecked(True)
         if name == "devices":
             # Nothing chosen yet: look for devices at once (or offer the simulators).
@@ -252,7 +315,7 @@ class MainWindow(QMainWindow):
             self.plan_page.refresh()
 
     def showing(self, name: str) -> bool:
-        return self.stack.currentWidget() is self._pages[name]
+        return self._built(name) and self.stack.currentWidget() is self._pages[name]
 
     def current_page(self) -> str:
         for name, page in self._pages.items():
@@ -271,7 +334,8 @@ class MainWindow(QMainWindow):
         # Setting a sheet restyles every widget there is: only when it changes.
         if isinstance(app, QApplication) and app.styleSheet() != sheet:
             app.setStyleSheet(sheet)
-        self.session_page.set_theme(theme.value)
+        if self._built("session"):
+            self.session_page.set_theme(theme.value)
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
@@ -287,6 +351,8 @@ class MainWindow(QMainWindow):
         if self.user_data.problems:
             self.say("Some settings could not be read: " + "; ".join(self.user_data.problems))
         if not self.user_data.has_profile():
+            from retrocoach.gui.first_run import FirstRunDialog
+
             dialog = FirstRunDialog(self)
             dialog.accepted.connect(lambda: self._first_profile(dialog.profile()))
             dialog.open()
@@ -306,7 +372,8 @@ class MainWindow(QMainWindow):
             self.user_data.save_profile(profile)
         except OSError as exc:
             self.say(f"Your profile could not be saved in {self.user_data.root}: {exc}")
-        self.settings_page.load()
+        if self._built("settings"):
+            self.settings_page.load()
         self.show_page("devices")
 
     def _after_devices(self) -> None:
@@ -370,7 +437,8 @@ class MainWindow(QMainWindow):
         self.session_prepared.emit(runner)
         self.hub.announce_links()  # a link already stale or reconnecting is shown at once
         runner.begin()
-        self.settings_page.set_session_running(True)
+        if self._built("settings"):
+            self.settings_page.set_session_running(True)
         self.say("")
         if show:
             self.show_page("session")
@@ -395,10 +463,11 @@ class MainWindow(QMainWindow):
         locked = self.session_active
         if locked != self.hub.locked:
             self.hub.locked = locked
-            self.devices_page.setEnabled(not locked)
-            self.devices_page.setToolTip(
-                "The devices cannot change while a session runs." if locked else ""
-            )
+            if self._built("devices"):
+                self.devices_page.setEnabled(not locked)
+                self.devices_page.setToolTip(
+                    "The devices cannot change while a session runs." if locked else ""
+                )
 
     def _session_ended(self, end: SessionEnd) -> None:
         self._lock_devices_while_active(end)
@@ -412,8 +481,10 @@ class MainWindow(QMainWindow):
                 self.user_data.mark_done(workout.name, datetime.date.today())
             except OSError as exc:
                 self.say(f"Could not record the plan's progress: {exc}")
-            self.plan_page.refresh()
-        self.settings_page.set_session_running(False)
+            if self._built("plan"):
+                self.plan_page.refresh()
+        if self._built("settings"):
+            self.settings_page.set_session_running(False)
         self.session_ended.emit(end)
         if self._closing:
             self.close()
@@ -440,12 +511,14 @@ class MainWindow(QMainWindow):
             return
         self.session_workout = None
         self.hub.locked = False
-        self.devices_page.setEnabled(True)
+        if self._built("devices"):
+            self.devices_page.setEnabled(True)
         self.session_page.unbind()
         runner.halt()
         self.hub.release_station()
         runner.deleteLater()
-        self.settings_page.set_session_running(False)
+        if self._built("settings"):
+            self.settings_page.set_session_running(False)
 
     # ----------------------------------------------------------------- settings
 

@@ -69,6 +69,7 @@ PAGE_TITLES = {
     "devices": "Devices",
     "settings": "Settings",
 }
+NAV_WIDTH_PX = 190
 CLOSE_WAIT_MS = 15_000  # closing during a session: wait this long for a still belt
 PROGRESSION_NAMES = frozenset(w.name for w in PROGRESSION.sessions())
 
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
         outer.setSpacing(0)
 
         nav = _named(QWidget(), "navigation")
+        nav.setFixedWidth(NAV_WIDTH_PX)  # the session screen gets the rest
         nav_layout = QVBoxLayout(nav)
         nav_layout.setContentsMargins(8, 12, 8, 12)
         brand = _named(QLabel("retrocoach"), "brand")

@@ -2,8 +2,13 @@
 hypothesis runs a quick profile by default (HYPOTHESIS_PROFILE=thorough for many more
 examples, e.g. before a release)."""
 
+import asyncio
 import os
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
+import qasync
 from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,3 +20,20 @@ settings.register_profile(
     "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
+    """The app's event loop: asyncio on Qt's (qasync), so bleak, dbus-fast and the
+    widgets share it. Run a test's body with `loop.run_until_complete(...)` and wait
+    with asyncio sleeps (qtbot.waitUntil does not let qasync tasks progress)."""
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    pending = asyncio.all_tasks(event_loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    asyncio.set_event_loop(None)
+    event_loop.close()

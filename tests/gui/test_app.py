@@ -17,90 +17,27 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from app_driver import TICK_S, App
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from support import step, workout
 
 from retrocoach.coach.audit import audit
-from retrocoach.coach.events import Command, Event, SessionEnd, UserEvent
+from retrocoach.coach.events import Command, SessionEnd, UserEvent
 from retrocoach.devices.simulator import SimulatedTreadmill
 from retrocoach.gui.device_hub import DeviceHub
 from retrocoach.gui.first_run import FirstRunDialog
 from retrocoach.gui.main_window import PAGES, MainWindow
-from retrocoach.gui.session_runner import ManualClock, SessionRunner
 from retrocoach.userdata import UserData
-from retrocoach.workouts.model import Direction, Workout
+from retrocoach.workouts.model import Direction
 from retrocoach.workouts.profile import RunnerProfile
-
-TICK_S = 0.25
 
 SHORT = workout(
     step(Direction.BACKWARD, "walk", seconds=40),
     step(Direction.FORWARD, "run", seconds=40),
     name="gui-short",
 )
-
-
-class App:
-    """The main window on a session clock the test moves."""
-
-    def __init__(self, window: MainWindow, qtbot: QtBot) -> None:
-        self.window = window
-        self.qtbot = qtbot
-        self.clock = ManualClock()
-        window.hub.simulated_clock = lambda _speedup: self.clock
-        self.events: list[Event] = []
-        window.session_prepared.connect(self._watch)
-
-    def _watch(self, runner: SessionRunner) -> None:
-        self.events = []
-        runner.happened.connect(self.events.append)
-
-    @property
-    def runner(self) -> SessionRunner:
-        assert self.window.runner is not None
-        return self.window.runner
-
-    @property
-    def treadmill(self) -> SimulatedTreadmill:
-        device = self.runner.station.treadmill
-        assert isinstance(device, SimulatedTreadmill)
-        return device
-
-    def shown(self) -> dict[str, str]:
-        return self.window.session_page.shown()
-
-    def advance(self, seconds: float) -> None:
-        end = self.clock.now() + seconds
-        while self.clock.now() < end - 1e-9:
-            self.clock.set(min(self.clock.now() + TICK_S, end))
-            self.runner.catch_up()
-
-    def advance_until(
-        self,
-        done: Callable[[], bool],
-        limit_s: float = 600.0,
-        each: Callable[[], None] = lambda: None,
-    ) -> None:
-        end = self.clock.now() + limit_s
-        while not done():
-            assert self.clock.now() < end, f"not reached within {limit_s} s of session time"
-            self.advance(TICK_S)
-            each()
-
-    def click(self, button: QPushButton) -> None:
-        assert button.isEnabled(), f"{button.objectName()} is disabled"
-        QTest.mouseClick(button, Qt.MouseButton.LeftButton)
-
-    def key(self, key: Qt.Key) -> None:
-        target = QApplication.focusWidget() or self.window
-        QTest.keyClick(target, key)
-
-    def ready_session(self, chosen: Workout = SHORT) -> None:
-        assert self.window.prepare_session(chosen)
-        assert self.window.current_page() == "session"
 
 
 @pytest.fixture
@@ -209,7 +146,7 @@ def test_first_run_to_the_end_of_a_session(app: App, user_data: UserData, qtbot:
 @pytest.mark.parametrize("where", [*PAGES, "dialog"])
 def test_escape_stops_the_belt_from_every_screen(ready_app: App, where: str) -> None:
     app = ready_app
-    app.ready_session()
+    app.ready_session(SHORT)
     app.runner.start()
     app.advance_until(lambda: app.treadmill.belt_speed_kmh > 1.0, 60)
     if where == "dialog":
@@ -233,7 +170,7 @@ def test_escape_stops_the_belt_from_every_screen(ready_app: App, where: str) -> 
 
 def test_arrow_keys_change_the_speed_and_f11_toggles_full_screen(ready_app: App) -> None:
     app = ready_app
-    app.ready_session()
+    app.ready_session(SHORT)
     app.runner.start()
     app.advance_until(lambda: app.shown()["phaseText"] in ("WALK", "RUN"), 30)
     app.advance(8.0)  # ramped and steady
@@ -250,7 +187,7 @@ def test_arrow_keys_change_the_speed_and_f11_toggles_full_screen(ready_app: App)
 
 def test_a_device_lost_mid_session_shows_a_banner_and_the_session_goes_on(ready_app: App) -> None:
     app = ready_app
-    app.ready_session()
+    app.ready_session(SHORT)
     app.runner.start()
     app.advance_until(lambda: app.shown()["phaseText"] in ("WALK", "RUN"), 30)
     app.advance(5.0)
@@ -271,7 +208,7 @@ def test_closing_during_a_session_asks_then_stops_the_belt(
     ready_app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = ready_app
-    app.ready_session()
+    app.ready_session(SHORT)
     app.runner.start()
     app.advance_until(lambda: app.treadmill.belt_speed_kmh > 1.0, 60)
     asked: list[str] = []

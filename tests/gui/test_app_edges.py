@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bleak.backends.device import BLEDevice
+from app_driver import App, QuietTreadmill, quiet
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
@@ -17,75 +17,23 @@ from pytestqt.qtbot import QtBot
 from support import step, workout
 
 from retrocoach.coach.engine import EngineState
-from retrocoach.coach.events import Command, Event, SessionEnd, UserEvent
+from retrocoach.coach.events import Command, SessionEnd, UserEvent
 from retrocoach.devices.ble_strap import BleHeartRateStrap
 from retrocoach.devices.ble_treadmill import BleTreadmill
 from retrocoach.devices.memory import DeviceMemory, RememberedDevice
 from retrocoach.devices.ports import LinkState, Role
-from retrocoach.gui.device_hub import BluetoothClient, DeviceHub, DevicesInUse
+from retrocoach.gui.device_hub import DeviceHub, DevicesInUse
 from retrocoach.gui.main_window import MainWindow
-from retrocoach.gui.session_runner import ManualClock, SessionRunner
 from retrocoach.userdata import UserData
 from retrocoach.workouts.model import Direction
 from retrocoach.workouts.profile import RunnerProfile
 from retrocoach.workouts.progression import PROGRESSION
-
-TICK_S = 0.25
 
 SHORT = workout(
     step(Direction.BACKWARD, "walk", seconds=40),
     step(Direction.FORWARD, "run", seconds=40),
     name="gui-short",
 )
-
-
-class QuietTreadmill(BleTreadmill):
-    """The real client, except that it never connects: the test plays its link."""
-
-    def connect(self, now: float) -> None:
-        pass
-
-
-class QuietStrap(BleHeartRateStrap):
-    def connect(self, now: float) -> None:
-        pass
-
-
-def quiet(role: Role, target: BLEDevice | str, name: str) -> BluetoothClient:
-    if role is Role.TREADMILL:
-        return QuietTreadmill(target, name=name)
-    return QuietStrap(target, name=name)
-
-
-class App:
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
-        self.clock = ManualClock()
-        window.hub.simulated_clock = lambda _speedup: self.clock
-        self.events: list[Event] = []
-        window.session_prepared.connect(self._watch)
-
-    def _watch(self, runner: SessionRunner) -> None:
-        self.events = []
-        runner.happened.connect(self.events.append)
-
-    @property
-    def runner(self) -> SessionRunner:
-        assert self.window.runner is not None
-        return self.window.runner
-
-    def advance(self, seconds: float) -> None:
-        end = self.clock.now() + seconds
-        while self.clock.now() < end - 1e-9:
-            self.clock.set(min(self.clock.now() + TICK_S, end))
-            if self.window.runner is not None:
-                self.window.runner.catch_up()
-
-    def advance_until(self, done: object, limit_s: float = 600.0) -> None:
-        end = self.clock.now() + limit_s
-        while not done():  # type: ignore[operator]
-            assert self.clock.now() < end, f"not reached within {limit_s} s"
-            self.advance(TICK_S)
 
 
 @pytest.fixture

@@ -6,36 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bleak.backends.device import BLEDevice
+from app_driver import QuietTreadmill, quiet
 
 from retrocoach.coach.events import DeviceEvent, Event
-from retrocoach.devices.ble_strap import BleHeartRateStrap
-from retrocoach.devices.ble_treadmill import BleTreadmill
 from retrocoach.devices.memory import DeviceMemory
 from retrocoach.devices.ports import HeartRateData, LinkState, Role, TreadmillData
 from retrocoach.devices.simulator import SimulatedStrap, SimulatedTreadmill
-from retrocoach.gui.device_hub import BluetoothClient, DeviceHub
+from retrocoach.gui.device_hub import DeviceHub
 from retrocoach.gui.session_runner import MonotonicClock, ScaledClock
 from retrocoach.workouts.library import get
 from retrocoach.workouts.profile import RunnerProfile
-
-
-class QuietTreadmill(BleTreadmill):
-    """The real client, except that it never connects: the test plays its link."""
-
-    def connect(self, now: float) -> None:
-        pass
-
-
-class QuietStrap(BleHeartRateStrap):
-    def connect(self, now: float) -> None:
-        pass
-
-
-def quiet(role: Role, target: BLEDevice | str, name: str) -> BluetoothClient:
-    if role is Role.TREADMILL:
-        return QuietTreadmill(target, name=name)
-    return QuietStrap(target, name=name)
 
 
 def test_simulators_get_an_accelerated_clock_and_fresh_devices(tmp_path: Path) -> None:

@@ -66,20 +66,6 @@ BOTH = FoundDevice(  # a treadmill that relays a strap: both services on one add
 )
 
 
-@pytest.fixture
-def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    pending = asyncio.all_tasks(event_loop)
-    for task in pending:
-        task.cancel()
-    if pending:
-        event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    asyncio.set_event_loop(None)
-    event_loop.close()
-
-
 def run(loop: qasync.QEventLoop, body: Coroutine[Any, Any, None], timeout: float = 5.0) -> None:
     loop.run_until_complete(asyncio.wait_for(body, timeout))
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import qasync
@@ -31,20 +30,6 @@ from retrocoach.peripheral.virtual_treadmill import VirtualTreadmill
 CENTRAL = "hci1"
 CONNECTED = "✓ Connected"
 HEART_RATE = re.compile(r"♥ \d+ bpm")
-
-
-@pytest.fixture
-def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    pending = asyncio.all_tasks(event_loop)
-    for task in pending:
-        task.cancel()
-    if pending:
-        event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    asyncio.set_event_loop(None)
-    event_loop.close()
 
 
 async def until(condition: Callable[[], bool], timeout: float, what: str) -> None:

@@ -7,11 +7,9 @@ counted down, the screen follows the belt, and Esc stops it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import pytest
 import qasync
 from bluez_mock import BluezMock
 from PySide6.QtCore import Qt
@@ -33,20 +31,6 @@ from retrocoach.workouts.model import Direction
 from retrocoach.workouts.profile import RunnerProfile
 
 CENTRAL = "hci1"
-
-
-@pytest.fixture
-def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    pending = asyncio.all_tasks(event_loop)
-    for task in pending:
-        task.cancel()
-    if pending:
-        event_loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    asyncio.set_event_loop(None)
-    event_loop.close()
 
 
 async def until(condition: Callable[[], bool], timeout: float, what: str) -> None:

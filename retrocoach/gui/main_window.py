@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.workout: Workout | None = None  # chosen; prepared once the devices are ready
         self.session_workout: Workout | None = None  # the one the runner runs
         self._closing = False
+        self._fault_left_belt = False  # the last session ended without a confirmed stop
         self.setWindowTitle("retrocoach")
         self.setMinimumSize(1024, 640)
 
@@ -419,7 +420,6 @@ class MainWindow(QMainWindow):
             self.show_page("devices")
             return False
         self._discard_session()
-        self.session_workout = workout
         try:
             station, clock = self.hub.make_station(workout, self.profile)
         except PlanError as exc:
@@ -431,6 +431,7 @@ class MainWindow(QMainWindow):
                 + "\n".join(f"• {p}" for p in exc.problems),
             )
             return False
+        self.session_workout = workout
         runner = SessionRunner(station, clock, self)
         runner.ended.connect(self._session_ended)
         runner.happened.connect(self._lock_devices_while_active)
@@ -450,10 +451,12 @@ class MainWindow(QMainWindow):
         """Esc, the big STOP, SIGINT: stop the belt at once, whatever the screen."""
         runner = self.runner
         if runner is None or runner.station.engine.state is EngineState.IDLE:
-            # No session of ours moves the belt; a stop to a connected treadmill is
-            # harmless and honours the key.
-            self.hub.stop_treadmill()
+            # No session of ours moves the belt; unless one ended in a fault (its stop
+            # never confirmed), the treadmill is left alone (it may be another app's).
+            if self._fault_left_belt:
+                self.hub.stop_treadmill()
             return
+        self._fault_left_belt = False
         if runner.engine_finished:
             # The session is over, but the belt may not be (a stop never confirmed).
             runner.stop_belt()
@@ -473,6 +476,7 @@ class MainWindow(QMainWindow):
 
     def _session_ended(self, end: SessionEnd) -> None:
         self._lock_devices_while_active(end)
+        self._fault_left_belt = end.reason == EndReason.FAULT
         workout = self.session_workout
         if (
             workout is not None

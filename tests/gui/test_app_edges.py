@@ -21,7 +21,7 @@ from retrocoach.coach.events import Command, SessionEnd, UserEvent
 from retrocoach.devices.ble_strap import BleHeartRateStrap
 from retrocoach.devices.ble_treadmill import BleTreadmill
 from retrocoach.devices.memory import DeviceMemory, RememberedDevice
-from retrocoach.devices.ports import LinkState, Role
+from retrocoach.devices.ports import LinkState, Role, TreadmillData
 from retrocoach.gui.device_hub import DeviceHub, DevicesInUse
 from retrocoach.gui.main_window import MainWindow
 from retrocoach.userdata import UserData
@@ -299,3 +299,45 @@ def test_one_escape_press_is_one_emergency_stop(app: App, qtbot: QtBot) -> None:
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_Escape)  # as the platform delivers it
     stops = [e for e in app.events if isinstance(e, UserEvent) and e.action == "emergency_stop"]
     assert len(stops) == 1, f"{len(stops)} emergency stops logged for one key press"
+
+
+def queued_ops(treadmill: QuietTreadmill) -> list[str]:
+    """What was submitted to a quiet treadmill and not sent (it never connects)."""
+    ops = []
+    while not treadmill._queue.empty():
+        ops.append(treadmill._queue.get_nowait().op.value)
+    return ops
+
+
+def test_escape_without_a_session_leaves_a_bluetooth_treadmill_alone(app: App) -> None:
+    # It may be in use by another app; Esc closing a dialog must not stop that belt.
+    window = app.window
+    bluetooth_treadmill(window.hub)
+    treadmill = window.hub._treadmill
+    assert isinstance(treadmill, QuietTreadmill)
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert queued_ops(treadmill) == []
+
+
+def test_escape_after_a_fault_session_was_put_away_still_stops_the_treadmill(app: App) -> None:
+    window = app.window
+    bluetooth_treadmill(window.hub)
+    assert window.prepare_session(SHORT)
+    treadmill = app.runner.station.treadmill
+    assert isinstance(treadmill, QuietTreadmill)
+    window.session_page.start()
+    window.hub.on_treadmill_data(TreadmillData(time.monotonic(), 5.0, 0.0, 10.0))
+    window.emergency_stop()
+    # The quiet treadmill never answers: after the wait, the session ends as a fault
+    # (the belt was last seen moving).
+    app.runner.station.step(app.runner.station.engine.now + 120.0)
+    app.runner.catch_up()
+    assert app.runner.engine_finished
+    assert next(e for e in app.events if isinstance(e, SessionEnd)).reason == "fault"
+    window.session_page.done_button.click()
+    assert window.runner is None
+    queued_ops(treadmill)  # what the session sent
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert "stop" in queued_ops(treadmill)

@@ -27,7 +27,7 @@ from retrocoach.devices.ble_strap import BleHeartRateStrap
 from retrocoach.devices.ble_treadmill import BleTreadmill
 from retrocoach.devices.memory import DeviceMemory, RememberedDevice
 from retrocoach.devices.ports import HeartRateMonitor, LinkState, Role, Treadmill
-from retrocoach.devices.simulator import Effort, SimulatedStrap, SimulatedTreadmill
+from retrocoach.devices.simulator import SimulatedTreadmill
 from retrocoach.protocol.describe import KINDS, as_json, describe, format_field, parse_hex
 from retrocoach.record.eventlog import EventLog
 from retrocoach.station import (
@@ -37,11 +37,12 @@ from retrocoach.station import (
     VirtualClock,
     run,
     simulated_station,
+    strap_following,
 )
 from retrocoach.workouts import library
 from retrocoach.workouts.errors import WorkoutFileError
 from retrocoach.workouts.fileformat import load_profile, load_workout
-from retrocoach.workouts.model import Direction, Workout, format_distance, format_duration
+from retrocoach.workouts.model import Workout, format_distance, format_duration
 from retrocoach.workouts.profile import RunnerProfile
 
 EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -217,15 +218,6 @@ async def _run_on_devices(
         raise BadInput(f"cannot look for Bluetooth devices: {exc}") from None
     holder: list[Station] = []
 
-    def belt() -> Effort:
-        engine = holder[0].engine if holder else None
-        snap = engine.snapshot(engine.now) if engine is not None else None
-        return Effort(
-            speed_kmh=snap.belt_kmh if snap else 0.0,
-            incline_pct=snap.incline_pct if snap else 0.0,
-            direction=snap.facing if snap else Direction.FORWARD,
-        )
-
     treadmill: Treadmill
     if args.treadmill == "sim":
         treadmill = SimulatedTreadmill()
@@ -235,7 +227,7 @@ async def _run_on_devices(
         )
     hrm: HeartRateMonitor | None = None
     if args.hrm == "sim":
-        hrm = SimulatedStrap(belt, hr_rest=profile.hr_rest, hr_max=profile.hr_max)
+        hrm = strap_following(holder, profile)
     elif args.hrm != "none":
         hrm = BleHeartRateStrap(
             _device(args.hrm, found, Role.HRM), clock=clock.now, adapter=args.adapter

@@ -219,6 +219,21 @@ class Station:
                     log.exception("a session listener failed on %s", event.name)
 
 
+def strap_following(built: list[Station], profile: RunnerProfile) -> SimulatedStrap:
+    """A simulated strap beside a treadmill the simulator cannot see (a Bluetooth one):
+    its heart rate follows the belt and the direction the runner faces, as the engine of
+    the station (appended to `built` once made) sees them."""
+
+    def effort() -> Effort:
+        if not built:
+            return Effort(speed_kmh=0.0, incline_pct=0.0, direction=Direction.FORWARD)
+        engine = built[0].engine
+        snap = engine.snapshot(engine.now)
+        return Effort(speed_kmh=snap.belt_kmh, incline_pct=snap.incline_pct, direction=snap.facing)
+
+    return SimulatedStrap(effort, hr_rest=profile.hr_rest, hr_max=profile.hr_max)
+
+
 def simulated_station(
     workout: Workout,
     profile: RunnerProfile,

@@ -35,10 +35,10 @@ from retrocoach.devices.ports import (
     Treadmill,
     TreadmillData,
 )
-from retrocoach.devices.simulator import Effort, SimulatedStrap, SimulatedTreadmill
+from retrocoach.devices.simulator import SimulatedTreadmill
 from retrocoach.gui.session_runner import MonotonicClock, ScaledClock, SessionClock
-from retrocoach.station import Station, simulated_station
-from retrocoach.workouts.model import Direction, Workout
+from retrocoach.station import Station, simulated_station, strap_following
+from retrocoach.workouts.model import Workout
 from retrocoach.workouts.profile import RunnerProfile
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,7 @@ class DeviceHub(QObject):
             hrm = self._strap
         built: list[Station] = []
         if strap_kind is DeviceKind.SIMULATED:
-            hrm = _simulated_strap_following(built, profile)
+            hrm = strap_following(built, profile)
         station = Station(workout, profile, treadmill, hrm, now=clock.now(), sinks=sinks)
         built.append(station)
         # The hub stays the Bluetooth devices' listener and relays to the station.
@@ -360,17 +360,3 @@ class DeviceHub(QObject):
             device, self._strap = self._strap, None
         if device is not None:
             device.close()
-
-
-def _simulated_strap_following(built: list[Station], profile: RunnerProfile) -> HeartRateMonitor:
-    """A simulated strap beside a real treadmill: its heart rate follows the belt and the
-    direction the runner faces, as the station's engine sees them."""
-
-    def effort() -> Effort:
-        if not built:
-            return Effort(speed_kmh=0.0, incline_pct=0.0, direction=Direction.FORWARD)
-        engine = built[0].engine
-        snap = engine.snapshot(engine.now)
-        return Effort(speed_kmh=snap.belt_kmh, incline_pct=snap.incline_pct, direction=snap.facing)
-
-    return SimulatedStrap(effort, hr_rest=profile.hr_rest, hr_max=profile.hr_max)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
 import shiboken6
@@ -598,8 +597,3 @@ class MainWindow(QMainWindow):
             log.warning("closing before the belt was seen standing still")
             self._discard_session()
         self.close()
-
-
-def screenshot(widget: QWidget, path: Path) -> None:
-    """Save what the widget shows (used by the docs' screenshot script)."""
-    widget.grab().save(str(path))

@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
@@ -22,6 +22,7 @@ from retrocoach import __version__
 from retrocoach.coach.events import DeviceEvent, EndReason, Event
 from retrocoach.coach.plan import PlanError, SpeedLimits, build_plan, estimate
 from retrocoach.console import ConsoleProgress
+from retrocoach.console_sound import describe_sound, finish_sound, open_sound, run_loop
 from retrocoach.devices import scanner
 from retrocoach.devices.ble_strap import BleHeartRateStrap
 from retrocoach.devices.ble_treadmill import BleTreadmill
@@ -32,6 +33,7 @@ from retrocoach.protocol.describe import KINDS, as_json, describe, format_field,
 from retrocoach.record.eventlog import EventLog
 from retrocoach.station import (
     Clock,
+    EventSink,
     RealClock,
     Station,
     VirtualClock,
@@ -44,6 +46,9 @@ from retrocoach.workouts.errors import WorkoutFileError
 from retrocoach.workouts.fileformat import load_profile, load_workout
 from retrocoach.workouts.model import Workout, format_distance, format_duration
 from retrocoach.workouts.profile import RunnerProfile
+
+if TYPE_CHECKING:
+    from retrocoach.audio import CuePlayer
 
 EXIT_OK, EXIT_FAULT, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 log = logging.getLogger("retrocoach")
@@ -109,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
         help="simulated sessions only: run X times faster than real time, or 'max'",
     )
     run_p.add_argument("--events", help="write the event log (JSON Lines) to this file")
+    run_p.add_argument("--mute", action="store_true", help="no sound: the cues are printed only")
     run_p.add_argument("--adapter", help="the Bluetooth adapter to use (Linux: hci0, hci1, ...)")
     run_p.set_defaults(command="run", handler=_cmd_run)
 
@@ -190,6 +196,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         folder = Path(args.events).resolve().parent
         if not folder.is_dir():
             raise BadInput(f"--events: {args.events}: the folder {folder} does not exist")
+    sound = None if args.mute else open_sound(speedup, sys.stderr)
     if simulated:
         return run_session(
             workout,
@@ -198,15 +205,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
             speedup=speedup,
             events_path=args.events,
             out=sys.stdout,
+            sound=sound,
         )
     try:
-        return asyncio.run(_run_on_devices(args, workout, profile))
+        return run_loop(_run_on_devices(args, workout, profile, sound), qt=sound is not None)
     except KeyboardInterrupt:  # after the belt was stopped (see _drive), or before a start
         return EXIT_INTERRUPTED
 
 
 async def _run_on_devices(
-    args: argparse.Namespace, workout: Workout, profile: RunnerProfile
+    args: argparse.Namespace, workout: Workout, profile: RunnerProfile, sound: CuePlayer | None
 ) -> int:
     """A session on at least one Bluetooth device, in real time."""
     clock = RealClock()
@@ -234,6 +242,8 @@ async def _run_on_devices(
         )
     log = EventLog(args.events) if args.events else None
     station = Station(workout, profile, treadmill, hrm, now=clock.now(), sinks=[log] if log else [])
+    if sound is not None:
+        station.sinks.insert(0, sound)  # first: a cue starts before anything is printed
     holder.append(station)
     station.sinks.append(ConsoleProgress(station.engine, sys.stdout, status_every_s=30.0))
     try:
@@ -250,8 +260,11 @@ async def _run_on_devices(
         except PlanError as exc:
             raise BadInput(f"{treadmill.name}: {exc}") from None
         _remember(treadmill, hrm)
-        _print_header(workout, profile, station, 1.0, sys.stdout)
-        return await _drive(station, clock, sys.stdout)
+        _print_header(workout, profile, station, 1.0, sys.stdout, sound)
+        try:
+            return await _drive(station, clock, sys.stdout)
+        finally:
+            await finish_sound(sound)
     finally:
         station.close()
         for device in (treadmill, hrm):
@@ -317,23 +330,32 @@ def run_session(
     speedup: float | None,
     events_path: str | None,
     out: TextIO,
+    sound: CuePlayer | None = None,
 ) -> int:
     """A simulated session from start to end; launching it is the person's start."""
     clock = VirtualClock(speedup)
     log = EventLog(events_path) if events_path else None
+    sinks: list[EventSink] = [sound] if sound is not None else []
     station = simulated_station(
-        workout, profile, now=clock.now(), with_strap=with_strap, sinks=[log] if log else []
+        workout,
+        profile,
+        now=clock.now(),
+        with_strap=with_strap,
+        sinks=sinks + ([log] if log else []),
     )
     status_every = 30.0 if speedup is not None and speedup <= 5 else 60.0
     station.sinks.append(ConsoleProgress(station.engine, out, status_every_s=status_every))
-    _print_header(workout, profile, station, speedup, out)
+    _print_header(workout, profile, station, speedup, out, sound)
 
     async def session() -> int:
         station.connect(clock.now())
-        return await _drive(station, clock, out)
+        try:
+            return await _drive(station, clock, out)
+        finally:
+            await finish_sound(sound)
 
     try:
-        return asyncio.run(session())
+        return run_loop(session(), qt=sound is not None)
     except KeyboardInterrupt:  # after the belt was stopped (see _drive)
         return EXIT_INTERRUPTED
     finally:
@@ -400,6 +422,7 @@ def _print_header(
     station: Station,
     speedup: float | None,
     out: TextIO,
+    sound: CuePlayer | None = None,
 ) -> None:
     plan = station.engine.segments
     est = estimate(plan, profile, station.engine.limits)
@@ -411,6 +434,7 @@ def _print_header(
         f"  {len(plan)} segments, about {format_duration(est.duration_s)} and "
         f"{format_distance(round(est.distance_m / 10) * 10)}"
         f" ({format_duration(est.backward_s)} backwards)\n"
+        f"  sound: {describe_sound(sound, speedup)}\n"
     )
     clamped = [seg for seg in plan if seg.clamped]
     for seg in clamped:

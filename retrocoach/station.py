@@ -280,10 +280,7 @@ class VirtualClock:
 
     async def sleep_until(self, when: float) -> None:
         if self.speedup is not None:
-            real_due = self._real_origin + (when - self._origin) / self.speedup
-            delay = real_due - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await sleep_until_monotonic(self._real_origin + (when - self._origin) / self.speedup)
         self._now = max(self._now, when)
 
 
@@ -296,9 +293,21 @@ class RealClock:
         return time.monotonic()
 
     async def sleep_until(self, when: float) -> None:
-        delay = when - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        await sleep_until_monotonic(when)
+
+
+FINE_WAIT_S = 0.003
+
+
+async def sleep_until_monotonic(due: float) -> None:
+    """Sleep until the monotonic clock reads `due`: the event loop's timers wake up to a
+    millisecond late, so the last few milliseconds are slept here (cues start on time)."""
+    delay = due - time.monotonic()
+    if delay > FINE_WAIT_S:
+        await asyncio.sleep(delay - FINE_WAIT_S)
+        delay = due - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
 
 
 class Clock(Protocol):

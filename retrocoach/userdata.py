@@ -1,7 +1,7 @@
 """What the app keeps for the person between starts, all on this machine.
 
 - the runner's profile (`profile.toml`, the documented profile format),
-- the app's settings (`settings.toml`: theme, voice, beeps, volume),
+- the app's settings (`settings.toml`: theme, voice, beeps, volume, mute, notes aloud),
 - the workouts they imported or wrote (`workouts/*.toml`),
 - which sessions of the six-week progression are done (`progress.toml`).
 
@@ -42,6 +42,8 @@ class AppSettings:
     voice: bool = True  # spoken prompts
     beeps: bool = True  # countdown ticks and other beeps
     volume: int = 80  # 0-100
+    muted: bool = False  # everything silent for now (M on the session screen)
+    speak_notes: bool = True  # a workout's own notes by the system's voice, if it has one
     # Simulated sessions run this many times faster than real time (1 = real time).
     simulator_speedup: float = 1.0
 

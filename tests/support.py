@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from retrocoach.audio import AudioSettings, CuePlayer
+from retrocoach.audio.sounds import load_catalogue
 from retrocoach.coach.audit import Violation, audit
 from retrocoach.coach.engine import EngineConfig
 from retrocoach.coach.events import Event
@@ -152,3 +155,41 @@ def repeat(times: int, *items: Item) -> Repeat:
 
 def segment_ends(session: Session) -> list[dict[str, Any]]:
     return session.of("segment_end")
+
+
+class RecordingOutput:
+    """An audio output that plays nothing and remembers what it was asked to play."""
+
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+        self.problem: str | None = None
+        self.clock = clock or time.monotonic
+        self.played: list[tuple[float, str]] = []
+        self.volume = 1.0
+        self.stops = 0
+
+    def play(self, stem: str) -> None:
+        self.played.append((self.clock(), stem))
+
+    def set_volume(self, volume: float) -> None:
+        self.volume = volume
+
+    def stop(self) -> None:
+        self.stops += 1
+
+    def stems(self) -> list[str]:
+        return [stem for _, stem in self.played]
+
+
+def recording_player(
+    clock: Callable[[], float] | None = None, settings: AudioSettings | None = None
+) -> CuePlayer:
+    """The app's cue player with the real sound catalogue and a recording output."""
+    sounds, problems = load_catalogue()
+    assert not problems, problems
+    output = RecordingOutput(clock)
+    return CuePlayer(
+        output,
+        sounds,
+        settings=settings or AudioSettings(),
+        clock=output.clock,
+    )

@@ -23,6 +23,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import qasync
 from PySide6.QtWidgets import QApplication, QWidget
 
+from retrocoach.audio import CuePlayer
+from retrocoach.audio.output import SilentOutput
 from retrocoach.devices.memory import DeviceMemory
 from retrocoach.gui.device_hub import DeviceHub
 from retrocoach.gui.first_run import FirstRunDialog
@@ -55,7 +57,7 @@ async def shoot(theme: Theme, out: Path) -> None:
         hub = DeviceHub(DeviceMemory(Path(tmp) / "devices.toml"))
         clock = ManualClock()
         hub.simulated_clock = lambda _speedup: clock
-        window = MainWindow(data, hub)
+        window = MainWindow(data, hub, audio=CuePlayer(SilentOutput(None), {}))
         window.resize(*SIZE)
         window.show()
 

@@ -44,11 +44,19 @@ from retrocoach.coach.events import (
     UserEvent,
 )
 from retrocoach.coach.plan import Segment, SpeedLimits, build_plan, turn_speed_kmh
+from retrocoach.coach.speech import Beep, file_name
 from retrocoach.workouts.model import Direction, TimeEnd, Workout
 from retrocoach.workouts.profile import RunnerProfile
 
 EPS = 1e-6
 BELT_STILL_KMH = 0.01  # a belt reading this or less stands still
+
+
+class _Default:
+    """A cue's beep as the catalogue has it (None means no beep)."""
+
+
+_DEFAULT = _Default()
 
 
 class EngineState(StrEnum):
@@ -698,14 +706,14 @@ class CoachEngine:
         now: float,
         segment: int,
         cue: CueId,
-        text: str,
+        said: cues.Said,
         then: Callable[[float], None],
     ) -> None:
         """Rule 1: announce, then three-two-one, with "one" on the change itself."""
-        self._set_phase(now, Phase.COUNTDOWN, segment)
-        self._cue(now, cue, text)
         change = now + self.config.countdown_s
-        for ahead, tick in zip((2, 1, 0), cues.COUNTDOWN_TICKS, strict=True):
+        self._set_phase(now, Phase.COUNTDOWN, segment, until=change)
+        self._cue(now, cue, said)
+        for ahead, tick in zip(cues.COUNTDOWN_AHEAD_S, cues.COUNTDOWN_TICKS, strict=True):
             self._at(change - ahead, functools.partial(self._tick, tick))
         self._at(change, then)
 
@@ -733,10 +741,10 @@ class CoachEngine:
     def _begin_segment(self, index: int, t: float, *, counted_down: bool) -> None:
         """Start a segment and set the belt toward its speed (a ramp only if
         `counted_down`), unless a pending skip ends it at once."""
-        if self._start_segment(index, t):
+        if self._start_segment(index, t, counted_down=counted_down):
             self._enter_segment_speed(t, counted_down=counted_down)
 
-    def _start_segment(self, index: int, t: float) -> bool:
+    def _start_segment(self, index: int, t: float, *, counted_down: bool) -> bool:
         """False if a skip pressed during the turn-around ended it at once (and what
         follows it has been set going)."""
         seg = self.segments[index]
@@ -765,9 +773,11 @@ class CoachEngine:
                 end=seg.end_record,
             )
         )
-        self._cue(t, CueId.SEGMENT, cues.segment_start(seg, self._units))
+        # Counted down, the change had its "go"; otherwise a beep marks it.
+        beep = None if counted_down else Beep.SEGMENT_END
+        self._cue(t, CueId.SEGMENT, cues.segment_start(seg, self._units), beep=beep)
         if seg.note:
-            self._cue(t, CueId.NOTE, seg.note)
+            self._cue(t, CueId.NOTE, cues.note(seg.note))
         if abs(seg.incline_pct - self._incline) > EPS:
             self._command(t, "set_incline", seg.incline_pct, Source.COACH)
         if self._skip_pending:
@@ -1039,7 +1049,13 @@ class CoachEngine:
             self._set_phase(t, Phase.SLOW_DOWN, into)
             if self._target > self.turn_kmh + EPS:
                 self._command(t, "set_speed", self.turn_kmh, Source.COACH)
-            self._cue(t, CueId.SLOWING_DOWN, cues.slowing_down(self.turn_kmh, self._units))
+            # The segment ends here: its beep, with the words.
+            self._cue(
+                t,
+                CueId.SLOWING_DOWN,
+                cues.slowing_down(self.turn_kmh, self._units),
+                beep=Beep.SEGMENT_END,
+            )
             self._at(t + self.config.slow_down_reminder_s, self._remind_slow_down)
         else:
             self._turn_hold(t)
@@ -1427,13 +1443,36 @@ class CoachEngine:
         self._recent.append((op, value, t))
         self._emit(Command(self._rel(t), op=op, value=value, source=source))
 
-    def _set_phase(self, t: float, phase: Phase, segment: int) -> None:
+    def _set_phase(
+        self, t: float, phase: Phase, segment: int, *, until: float | None = None
+    ) -> None:
         self.phase = phase
-        self._emit(PhaseChange(self._rel(t), phase=phase, segment=segment))
+        ends = self._rel(until) if until is not None else None
+        self._emit(PhaseChange(self._rel(t), phase=phase, segment=segment, until=ends))
 
-    def _cue(self, t: float, cue: CueId, text: str | None = None) -> None:
-        words = text if text is not None else cues.FIXED_TEXT[cue]
-        self._emit(Cue(self._rel(t), id=cue.value, text=words, sound=None))
+    def _cue(
+        self,
+        t: float,
+        cue: CueId,
+        said: cues.Said | None = None,
+        *,
+        beep: Beep | _Default | None = _DEFAULT,
+    ) -> None:
+        words = said if said is not None else cues.FIXED[cue]
+        sounds = cues.BEEPS.get(cue) if isinstance(beep, _Default) else beep
+        speech_files = [file_name(stem) for stem in words.speech]
+        beep_file = file_name(sounds) if sounds is not None else None
+        first = beep_file or (speech_files[0] if speech_files else None)
+        self._emit(
+            Cue(
+                self._rel(t),
+                id=cue.value,
+                text=words.text,
+                sound=first,
+                beep=beep_file,
+                speech=speech_files,
+            )
+        )
 
     def _safety(self, t: float, rule: int, action: str, detail: str) -> None:
         self._emit(SafetyEvent(self._rel(t), rule=rule, action=action, detail=detail))

@@ -6,7 +6,7 @@ gives the contract's JSON object, so the log and the objects cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -65,6 +65,8 @@ def _plain(value: Any) -> Any:
         return round(value, 3)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     return value
 
 
@@ -104,6 +106,9 @@ class SegmentEnd(Event):
 class PhaseChange(Event):
     phase: Phase
     segment: int
+    # When the phase is planned to end (a countdown: the change, where "one" is said);
+    # None when the belt decides (a ramp, a slow-down) or it lasts (steady).
+    until: float | None = None
     name: ClassVar[str] = "phase"
 
 
@@ -111,7 +116,9 @@ class PhaseChange(Event):
 class Cue(Event):
     id: str
     text: str
-    sound: str | None
+    sound: str | None  # the first file heard: the beep, else the first spoken clip
+    beep: str | None = None  # mixed over speech, at once
+    speech: list[str] = field(default_factory=list)  # clips said one after another
     name: ClassVar[str] = "cue"
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar, cast
 
 import shiboken6
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from retrocoach.audio import AudioSettings, CuePlayer
 from retrocoach.coach.engine import EngineState
 from retrocoach.coach.events import EndReason, SessionEnd
 from retrocoach.coach.plan import PlanError
@@ -138,6 +140,9 @@ class SessionKeys(QObject):
         if key in (Qt.Key.Key_Down, Qt.Key.Key_Left) and window.showing("session"):
             window.session_page.speed_down()
             return True
+        if key == Qt.Key.Key_M and window.showing("session"):
+            window.toggle_mute()
+            return True
         return False
 
 
@@ -150,10 +155,15 @@ class MainWindow(QMainWindow):
         user_data: UserData,
         hub: DeviceHub,
         parent: QWidget | None = None,
+        *,
+        audio: CuePlayer | None = None,
     ) -> None:
+        """`audio`: the cue player; None opens the computer's audio at `startup` (after
+        the window shows, so the sounds load while the person looks at it)."""
         super().__init__(parent)
         self.user_data = user_data
         self.hub = hub
+        self._audio = audio
         self.settings: AppSettings = user_data.load_settings()
         self.profile: RunnerProfile = user_data.load_profile()
         hub.simulator_speedup = self.settings.simulator_speedup
@@ -274,6 +284,8 @@ class MainWindow(QMainWindow):
             session.done.connect(self._session_done)
             session.stop_handler = self.emergency_stop
             session.set_theme(self.settings.theme.value)
+            session.set_muted(self.settings.muted)
+            session.mute_requested.connect(self.toggle_mute)
             return session
         if name == "workouts":
             from retrocoach.gui.workout_picker import WorkoutPicker
@@ -299,6 +311,8 @@ class MainWindow(QMainWindow):
         settings = SettingsPage(self.user_data)
         settings.saved.connect(self._settings_saved)
         settings.set_session_running(self.runner is not None)
+        settings.test_sound_requested.connect(self.test_sound)
+        self._show_audio_status(settings)
         return settings
 
     def _built(self, name: str) -> bool:
@@ -352,6 +366,7 @@ class MainWindow(QMainWindow):
         devices; later starts reconnect the remembered devices and go to the workouts."""
         if self.user_data.problems:
             self.say("Some settings could not be read: " + "; ".join(self.user_data.problems))
+        self.audio.warn_if_silent()
         if not self.user_data.has_profile():
             from retrocoach.gui.first_run import FirstRunDialog
 
@@ -365,6 +380,46 @@ class MainWindow(QMainWindow):
         except RuntimeError as exc:  # no running loop (e.g. a test without qasync)
             log.info("not reconnecting remembered devices: %s", exc)
         self.show_page("workouts" if self.hub.ready else "devices")
+
+    # -------------------------------------------------------------------- sound
+
+    @property
+    def audio(self) -> CuePlayer:
+        if self._audio is None:
+            self._audio = CuePlayer.for_system(AudioSettings.of(self.settings))
+            self._audio.setParent(self)
+            self._audio.silent.connect(self._audio_went_silent)
+            if self._built("settings"):
+                self._show_audio_status(self.settings_page)
+        return self._audio
+
+    def _audio_went_silent(self, message: str) -> None:
+        self.say(message)
+        if self._built("settings"):
+            self._show_audio_status(self.settings_page)
+
+    def _show_audio_status(self, settings: SettingsPage) -> None:
+        if self._audio is not None:
+            settings.set_audio_status(
+                self._audio.problem, can_speak_notes=self._audio.can_speak_notes
+            )
+
+    def toggle_mute(self) -> None:
+        """The sound button or M: mute or unmute now, and keep it for the next start."""
+        self.settings = replace(self.settings, muted=not self.settings.muted)
+        self.audio.apply(AudioSettings.of(self.settings))
+        self.session_page.set_muted(self.settings.muted)
+        try:
+            self.user_data.save_settings(self.settings)
+        except OSError as exc:
+            log.warning("could not keep the mute setting: %s", exc)
+        if self._built("settings") and not self.settings_page.has_unsaved_changes():
+            self.settings_page.load()
+
+    def test_sound(self) -> None:
+        """Settings → Test sound: a beep and a prompt at the volume as set on the page."""
+        shown = self.settings_page.app_settings()
+        self.audio.test(AudioSettings.of(shown))
 
     def _first_profile(self, profile: RunnerProfile | None) -> None:
         if profile is None:
@@ -419,8 +474,10 @@ class MainWindow(QMainWindow):
             self.show_page("devices")
             return False
         self._discard_session()
+        audio = self.audio
         try:
-            station, clock = self.hub.make_station(workout, self.profile)
+            # The player first: a cue starts before the screens redraw.
+            station, clock = self.hub.make_station(workout, self.profile, sinks=[audio])
         except PlanError as exc:
             self.hub.release_station()
             QMessageBox.warning(
@@ -431,6 +488,7 @@ class MainWindow(QMainWindow):
             )
             return False
         self.session_workout = workout
+        audio.begin(clock.speedup)
         runner = SessionRunner(station, clock, self)
         runner.ended.connect(self._session_ended)
         runner.happened.connect(self._lock_devices_while_active)
@@ -520,6 +578,8 @@ class MainWindow(QMainWindow):
             self.devices_page.setEnabled(True)
         self.session_page.unbind()
         runner.halt()
+        if self._audio is not None:
+            self._audio.stop()
         self.hub.release_station()
         runner.deleteLater()
         if self._built("settings"):
@@ -532,6 +592,9 @@ class MainWindow(QMainWindow):
         theme_changed = settings.theme != self.settings.theme
         self.settings = settings
         self.hub.simulator_speedup = settings.simulator_speedup
+        self.audio.apply(AudioSettings.of(settings))
+        if self._built("session"):
+            self.session_page.set_muted(settings.muted)
         if theme_changed:
             self.apply_theme(settings.theme)
         # A prepared (not started) session picks up the new profile; a finished one

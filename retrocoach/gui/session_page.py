@@ -119,6 +119,7 @@ SHOWN = (
 
 class SessionPage(QWidget):
     done = Signal()  # the person has read the summary
+    mute_requested = Signal()  # the sound button (or M): the window toggles the mute
 
     # What only the events tell (reset for each session).
     _digit: str | None  # the countdown's latest digit
@@ -605,6 +606,8 @@ class SessionPage(QWidget):
         self.faster_button = self._button("fasterButton", "SPEED +", self.speed_up)
         self.stop_button = self._button("stopButton", "■ STOP", self.emergency_stop)
         self.stop_button.setToolTip("Emergency stop (Esc)")
+        self.mute_button = self._button("muteButton", "", self.mute_requested.emit)
+        self.set_muted(False)
         controls = QWidget()
         controls.setObjectName("sessionControls")
         row = QHBoxLayout(controls)
@@ -614,8 +617,13 @@ class SessionPage(QWidget):
         row.addWidget(self.skip_button, 1)
         row.addWidget(self.slower_button, 1)
         row.addWidget(self.faster_button, 1)
+        row.addWidget(self.mute_button, 1)
         row.addWidget(self.stop_button, 3)  # the widest: it must be unmissable
         return controls
+
+    def set_muted(self, muted: bool) -> None:
+        self.mute_button.setText("🔇 MUTED" if muted else "🔊 SOUND")
+        self.mute_button.setToolTip("Sound on (M)" if muted else "Mute the cues (M)")
 
     def _button(self, name: str, text: str, action: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)

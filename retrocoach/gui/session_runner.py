@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from retrocoach.coach.engine import Snapshot
 from retrocoach.coach.events import Event, SessionEnd
@@ -29,10 +29,14 @@ from retrocoach.station import Station
 log = logging.getLogger(__name__)
 
 MAX_STEPS_PER_TICK = 20_000  # a stalled clock must not freeze the window
+# The timer wakes the runner up to a millisecond before a deadline; the rest is slept
+# (far under a frame), so a cue starts on its moment rather than a millisecond late.
+FINE_WAIT_S = 0.003
 
 
 class SessionClock(Protocol):
     speedup: float
+    follows_real_time: bool  # moves on by itself (sleeping brings a deadline closer)
 
     def now(self) -> float: ...
 
@@ -44,6 +48,7 @@ class ScaledClock:
         if speedup <= 0:
             raise ValueError("speedup must be positive")
         self.speedup = speedup
+        self.follows_real_time = True
         self._start = start
         self._origin = time.monotonic()
 
@@ -57,6 +62,7 @@ class ManualClock:
     the station reach the new time at once."""
 
     speedup = 1.0  # the runner's own ticks stay calm; the owner moves time
+    follows_real_time = False
 
     def __init__(self, start: float = 0.0) -> None:
         self.t = start
@@ -72,6 +78,7 @@ class MonotonicClock:
     """Real time, for real devices (their readings carry monotonic timestamps)."""
 
     speedup = 1.0
+    follows_real_time = True
 
     def now(self) -> float:
         return time.monotonic()
@@ -102,6 +109,7 @@ class SessionRunner(QObject):
         self._devices_after_end = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # cues are heard on the ms
         self._timer.timeout.connect(self._tick)
         station.sinks.append(self._collect)
 
@@ -181,6 +189,7 @@ class SessionRunner(QObject):
         self._reschedule()
 
     def _tick(self) -> None:
+        self._wait_for_deadline()
         now = self.clock.now()
         self._in_call = True
         try:
@@ -204,6 +213,14 @@ class SessionRunner(QObject):
         self._flush()
         self.refreshed.emit()
         self._reschedule()
+
+    def _wait_for_deadline(self) -> None:
+        deadline = self.station.next_deadline()
+        if deadline is None or not self.clock.follows_real_time:
+            return
+        early = (deadline - self.clock.now()) / self.clock.speedup
+        if 0 < early <= FINE_WAIT_S:
+            time.sleep(early)
 
     def _reschedule(self) -> None:
         if self._ended and not self._devices_after_end:

@@ -43,6 +43,7 @@ class SettingsPage(QWidget):
     """The profile form and the app settings with Save and Revert."""
 
     saved = Signal(RunnerProfile, AppSettings)
+    test_sound_requested = Signal()  # the person wants to hear the volume now
 
     def __init__(self, user_data: UserData, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,7 +63,19 @@ class SettingsPage(QWidget):
             self._theme_group.addButton(button)
             button.toggled.connect(self._update_buttons)
         self._voice = QCheckBox("Spoken prompts")
-        self._beeps = QCheckBox("Countdown beeps")
+        self._beeps = QCheckBox("Beeps")
+        self._muted = QCheckBox("Mute")
+        self._muted.setObjectName("muteCheck")
+        self._notes = QCheckBox("Read workout notes aloud (system voice)")
+        self._notes.setObjectName("speakNotesCheck")
+        self.test_sound_button = QPushButton("Test sound")
+        self.test_sound_button.setObjectName("testSoundButton")
+        self.test_sound_button.clicked.connect(self.test_sound_requested)
+        self._audio_status = QLabel()
+        self._audio_status.setObjectName("audioStatus")
+        self._audio_status.setProperty("role", "formHint")
+        self._audio_status.setWordWrap(True)
+        self._audio_status.hide()
         self._volume = QSlider(Qt.Orientation.Horizontal)
         self._volume.setObjectName("volumeSlider")
         self._volume.setRange(0, 100)
@@ -74,7 +87,7 @@ class SettingsPage(QWidget):
         self._speedup.setObjectName("simulatorSpeedup")
         for speedup in SIMULATOR_SPEEDUPS:
             self._speedup.addItem(_speedup_text(speedup), speedup)
-        for widget in (self._voice, self._beeps):
+        for widget in (self._voice, self._beeps, self._muted, self._notes):
             widget.toggled.connect(self._update_buttons)
         self._volume.valueChanged.connect(self._update_buttons)
         self._speedup.currentIndexChanged.connect(self._update_buttons)
@@ -113,11 +126,17 @@ class SettingsPage(QWidget):
         sound.setSpacing(24)
         sound.addWidget(self._voice)
         sound.addWidget(self._beeps)
+        sound.addWidget(self._muted)
         sound.addStretch(1)
-        app_form.addRow("Sound", sound)
+        sound_rows = QVBoxLayout()
+        sound_rows.addLayout(sound)
+        sound_rows.addWidget(self._notes)
+        sound_rows.addWidget(self._audio_status)
+        app_form.addRow("Sound", sound_rows)
         volume = QHBoxLayout()
         volume.addWidget(self._volume)
         volume.addWidget(self._volume_shown)
+        volume.addWidget(self.test_sound_button)
         volume.addStretch(1)
         app_form.addRow("Volume", volume)
         speedup = QVBoxLayout()
@@ -212,6 +231,8 @@ class SettingsPage(QWidget):
             voice=self._voice.isChecked(),
             beeps=self._beeps.isChecked(),
             volume=self._volume.value(),
+            muted=self._muted.isChecked(),
+            speak_notes=self._notes.isChecked(),
             simulator_speedup=float(speedup) if speedup is not None else 1.0,
         )
 
@@ -219,6 +240,8 @@ class SettingsPage(QWidget):
         (self._light if settings.theme is Theme.LIGHT else self._dark).setChecked(True)
         self._voice.setChecked(settings.voice)
         self._beeps.setChecked(settings.beeps)
+        self._muted.setChecked(settings.muted)
+        self._notes.setChecked(settings.speak_notes)
         self._volume.setValue(settings.volume)
         index = self._speedup.findData(settings.simulator_speedup)
         if index < 0:  # a value set in the file by hand: keep it as a choice
@@ -228,6 +251,18 @@ class SettingsPage(QWidget):
             index = self._speedup.count() - 1
         self._speedup.setCurrentIndex(index)
         self._update_buttons()
+
+    def set_audio_status(self, problem: str | None, *, can_speak_notes: bool) -> None:
+        """What the computer can play: a problem is shown under the sound settings."""
+        self._audio_status.setText(
+            f"⚠ Cues will not be heard: {problem}. They are still shown." if problem else ""
+        )
+        self._audio_status.setVisible(problem is not None)
+        self.test_sound_button.setEnabled(problem is None)
+        self._notes.setEnabled(can_speak_notes)
+        self._notes.setToolTip(
+            "" if can_speak_notes else "No text-to-speech voice was found on this computer."
+        )
 
     def set_session_running(self, running: bool) -> None:
         """While a session runs the profile is read-only (it applies to the next one)."""

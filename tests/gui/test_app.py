@@ -21,7 +21,7 @@ from app_driver import TICK_S, App
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from support import step, workout
+from support import recording_player, step, workout
 
 from retrocoach.coach.audit import audit
 from retrocoach.coach.events import Command, SessionEnd, UserEvent
@@ -42,7 +42,7 @@ SHORT = workout(
 
 @pytest.fixture
 def app(qtbot: QtBot, user_data: UserData, hub: DeviceHub) -> Iterator[App]:
-    window = MainWindow(user_data, hub)
+    window = MainWindow(user_data, hub, audio=recording_player())
     window.resize(1366, 768)
     window.show()
     yield App(window, qtbot)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
-from support import step, workout
+from support import recording_player, step, workout
 
 from retrocoach.coach.engine import EngineState
 from retrocoach.coach.events import Command, SessionEnd, UserEvent
@@ -46,7 +46,7 @@ def qhub(tmp_path: Path) -> Iterator[DeviceHub]:
 @pytest.fixture
 def app(qtbot: QtBot, user_data: UserData, qhub: DeviceHub) -> Iterator[App]:
     user_data.save_profile(RunnerProfile())
-    window = MainWindow(user_data, qhub)
+    window = MainWindow(user_data, qhub, audio=recording_player())
     window.resize(1366, 768)
     window.show()
     yield App(window)

@@ -33,6 +33,7 @@ class ManualClock:
     ticks soon after each move."""
 
     speedup = 1000.0
+    follows_real_time = False
 
     def __init__(self) -> None:
         self.t = 0.0

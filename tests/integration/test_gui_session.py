@@ -15,7 +15,7 @@ from bluez_mock import BluezMock
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
-from support import step, workout
+from support import recording_player, step, workout
 
 from retrocoach.coach.audit import audit
 from retrocoach.coach.events import Event, SessionEnd
@@ -54,7 +54,7 @@ def test_a_session_in_the_app_on_the_bluetooth_treadmill_stops_on_escape(
         )
         await vt.start()
         hub = DeviceHub(DeviceMemory(tmp_path / "devices.toml"), adapter=CENTRAL)
-        window = MainWindow(user_data, hub)
+        window = MainWindow(user_data, hub, audio=recording_player())
         events: list[Event] = []
         try:
             hub.use_bluetooth(Role.TREADMILL, address, vt.name)

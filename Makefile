@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/fuzz_protocol.py
 	$(BIN)/python benchmarks/gui.py
+	$(BIN)/python benchmarks/cue_timing.py
 
 # The README's screenshots, from the real widgets (offscreen).
 screenshots: $(STAMP)

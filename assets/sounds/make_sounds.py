@@ -33,7 +33,7 @@ BEEP_PEAK_DB = "-9"
 # sox `synth` arguments for each beep, and what it is for (listed in SOUNDS.md).
 BEEPS: dict[Beep, tuple[list[str], str]] = {
     Beep.TICK: (["0.09", "sine", "880"], "countdown tick (three, two): short, mid pitch"),
-    Beep.GO: (["0.30", "sine", "1320"], "go (one, the change itself): longer, higher"),
+    Beep.GO: (["0.20", "sine", "1320"], "go (one, the change itself): longer, higher"),
     Beep.SEGMENT_END: (
         ["0.32", "sine", "988:659"],
         "segment end, turn-around, session complete: a falling tone",

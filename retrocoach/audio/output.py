@@ -75,6 +75,7 @@ class MixerOutput(QObject):
         self.problem: str | None = None
         self._pcm = {stem: _samples(sound) for stem, sound in sounds.items()}
         self._voices: list[tuple[np.ndarray, int]] = []  # (samples, next index)
+        self._start_pending = False
         fmt = QAudioFormat()
         fmt.setSampleRate(RATE)
         fmt.setChannelCount(1)
@@ -94,8 +95,16 @@ class MixerOutput(QObject):
         if samples is None or self.problem is not None:
             return
         self._voices.append((samples, 0))
+        if not self._start_pending:
+            # Fed once this turn of the event loop is over: sounds started together (a
+            # beep and its word) go out in the same first write, both on time.
+            self._start_pending = True
+            QTimer.singleShot(0, self, self._start_feeding)
+
+    def _start_feeding(self) -> None:
+        self._start_pending = False
         self._feed()
-        if not self._timer.isActive():
+        if self._voices and not self._timer.isActive():
             self._timer.start(self.FEED_MS)
 
     def set_volume(self, volume: float) -> None:

@@ -122,6 +122,8 @@ class SpeechQueue:
 
     def step(self, now: float) -> Start | None:
         """What to start now, if anything; call again at `next_wake()`."""
+        if self._live and now >= self._busy_until:
+            self._live = False  # live speech that never said it was done: go on without it
         if self._live or now < self._busy_until:
             return None
         current = self._current
@@ -179,9 +181,16 @@ class SpeechQueue:
         return max(ready, key=lambda w: (w.kind, -w.arrived))
 
     def _fits(self, utterance: Utterance, now: float) -> bool:
-        """An ordinary prompt ends before the next countdown word is due."""
-        upcoming = [t for t in self._reserved if t > now]
-        return not upcoming or now + self._length(utterance) <= upcoming[0]
+        """An ordinary prompt, and the pause after it, end before the next countdown word
+        is due."""
+        upcoming = self._upcoming(now)
+        length = self._length(utterance) + self.utterance_gap_s
+        return not upcoming or now + length <= upcoming[0]
+
+    def _upcoming(self, now: float) -> list[float]:
+        """The countdown words still to come. A word's moment stays reserved until the
+        word arrives (it may come a moment after it) or is too late to be said."""
+        return [t for t in self._reserved if t + self.countdown_late_s > now]
 
     def _held_until(self, now: float) -> float | None:
         """When the ordinary prompts held back by a countdown may go (None: not held)."""
@@ -189,9 +198,9 @@ class SpeechQueue:
             return None
         if any(self._fits(w, now) for w in self._waiting):
             return None
-        upcoming = [t for t in self._reserved if t > now]
+        upcoming = self._upcoming(now)
         # After the last word of the countdown; its arrival wakes the queue anyway.
-        return upcoming[-1] if upcoming else None
+        return upcoming[-1] + self.countdown_late_s if upcoming else None
 
     def _length(self, utterance: Utterance) -> float:
         if utterance.live_text is not None:

@@ -1480,6 +1480,11 @@ class CoachEngine:
     def _user(self, t: float, action: UserAction) -> None:
         self._emit(UserEvent(self._rel(t), action=action))
 
+    @property
+    def time_zero(self) -> float:
+        """The clock's time at the session's t = 0 (events' `t` count from it)."""
+        return self._t0
+
     def _rel(self, t: float) -> float:
         return t - self._t0
 

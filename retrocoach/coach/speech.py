@@ -86,10 +86,10 @@ CLIPS: dict[str, str] = {**PHRASE_CLIPS, **NUMBER_CLIPS}
 
 def number(value: float) -> list[str]:
     """A value as spoken clips to one decimal: 5.5 → five point five, 12 → twelve."""
-    tenths = round(abs(value) * 10)
-    whole, tenth = divmod(tenths, 10)
-    words = integer(whole)
-    if tenth:
+    # Rounded as the screen shows it ("{:.1f}"), so the voice never says another digit.
+    whole, _, tenth = f"{abs(value):.1f}".partition(".")
+    words = integer(int(whole))
+    if tenth != "0":
         words += ["point", f"n{tenth}"]
     return words
 

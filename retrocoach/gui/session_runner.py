@@ -55,6 +55,10 @@ class ScaledClock:
     def now(self) -> float:
         return self._start + (time.monotonic() - self._origin) * self.speedup
 
+    def monotonic_at(self, t: float) -> float:
+        """When (on `time.monotonic()`) this clock reads `t`."""
+        return self._origin + (t - self._start) / self.speedup
+
 
 class ManualClock:
     """Session time that moves only when told (`set`): screenshots and tests that need

@@ -53,7 +53,8 @@ def main() -> int:
             run("espeak-ng", "-v", VOICE, "-s", WORDS_PER_MINUTE, "-w", str(raw), words)
             finish(raw, HERE / file_name(stem), SPEECH_PEAK_DB, trim=True)
         for beep, (synth, _) in BEEPS.items():
-            run("sox", "-D", "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(raw), "synth", *synth)
+            blank = ["-n", "-r", str(RATE), "-c", "1", "-b", "16"]
+            run("sox", "-D", *blank, str(raw), "synth", *synth)
             finish(raw, HERE / file_name(beep.value), BEEP_PEAK_DB, trim=False)
     write_listing()
     print(f"make_sounds: {len(CLIPS) + len(BEEPS)} files in {HERE.name}/, listed in SOUNDS.md")

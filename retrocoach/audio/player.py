@@ -208,8 +208,7 @@ class CuePlayer(QObject):
     def begin(self, speedup: float = 1.0) -> None:
         """A new session: nothing from the last one is still to be said."""
         self.speedup = speedup
-        self.queue.clear()
-        self._timer.stop()
+        self.stop()
 
     def stop(self) -> None:
         """Silence now (a session thrown away, the app closing)."""

@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         self.device_summary = _named(QLabel(), "deviceSummary")
         self.device_summary.setWordWrap(True)
         nav_layout.addWidget(self.device_summary)
-        hint = QLabel("Esc: stop the belt\nSpace: pause\n↑ ↓: speed\nF11: full screen")
+        hint = QLabel("Esc: stop the belt\nSpace: pause\n↑ ↓: speed\nM: mute\nF11: full screen")
         hint.setObjectName("keyHints")
         nav_layout.addWidget(hint)
         outer.addWidget(nav)

@@ -315,6 +315,7 @@ class SessionPage(QWidget):
             if label is not None:
                 out[name] = label.text() if label.isVisibleTo(self) else ""
         out["pauseButton"] = self.pause_button.text()
+        out["muteButton"] = self.mute_button.text()
         return out
 
     # ------------------------------------------------------------ the screen
@@ -622,7 +623,8 @@ class SessionPage(QWidget):
         return controls
 
     def set_muted(self, muted: bool) -> None:
-        self.mute_button.setText("🔇 MUTED" if muted else "🔊 SOUND")
+        # ♪ is in every font the app may get (DejaVu has no emoji).
+        self.mute_button.setText("♪ MUTED" if muted else "♪ SOUND")
         self.mute_button.setToolTip("Sound on (M)" if muted else "Mute the cues (M)")
 
     def _button(self, name: str, text: str, action: Callable[[], None]) -> QPushButton:

@@ -14,12 +14,14 @@ from __future__ import annotations
 import logging
 import wave
 from collections.abc import Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from retrocoach.audio.sounds import RATE, Sound
+
+if TYPE_CHECKING:  # numpy loads with the mixer, not with the app's first window
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +143,8 @@ class MixerOutput(QObject):
         self._io.write(self._mix(min(want, self._sink.bytesFree() // 2)).tobytes())
 
     def _mix(self, count: int) -> np.ndarray:
+        import numpy as np
+
         out = np.zeros(count, dtype=np.int32)
         still: list[tuple[np.ndarray, int]] = []
         for samples, at in self._voices:
@@ -166,5 +170,7 @@ class MixerOutput(QObject):
 
 
 def _samples(sound: Sound) -> np.ndarray:
+    import numpy as np
+
     with wave.open(str(sound.path), "rb") as wav:
         return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")

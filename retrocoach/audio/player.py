@@ -144,11 +144,11 @@ class CuePlayer(QObject):
         sounds, problems = load_catalogue()
         output = open_output(sounds)
         live = LiveSpeech(tts_engine) if output.problem is None else None
+        if live is not None and not live.available:
+            live = None
         player = cls(output, sounds, settings=settings, live=live, problems=problems)
-        if live is not None and live.available:
+        if live is not None:
             live.setParent(player)
-        elif live is not None:
-            player.live = None
         return player
 
     # ------------------------------------------------------------------ state

@@ -24,14 +24,11 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from retrocoach.coach.engine import Snapshot
 from retrocoach.coach.events import Event, SessionEnd
 from retrocoach.devices.ports import ControlOp, ControlRequest
-from retrocoach.station import Station
+from retrocoach.station import FINE_WAIT_S, Station
 
 log = logging.getLogger(__name__)
 
 MAX_STEPS_PER_TICK = 20_000  # a stalled clock must not freeze the window
-# The timer wakes the runner up to a millisecond before a deadline; the rest is slept
-# (far under a frame), so a cue starts on its moment rather than a millisecond late.
-FINE_WAIT_S = 0.003
 
 
 class SessionClock(Protocol):
@@ -222,6 +219,8 @@ class SessionRunner(QObject):
         deadline = self.station.next_deadline()
         if deadline is None or not self.clock.follows_real_time:
             return
+        # The timer wakes the runner up to a millisecond before a deadline; the rest is
+        # slept (far under a frame), so a cue starts on its moment, not a moment late.
         early = (deadline - self.clock.now()) / self.clock.speedup
         if 0 < early <= FINE_WAIT_S:
             time.sleep(early)

@@ -4,22 +4,25 @@ looked at), and Bluetooth clients that never connect (the test plays their link)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from bleak.backends.device import BLEDevice
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
+from support import recording_player
 
 from retrocoach.coach.events import Event
 from retrocoach.devices.ble_strap import BleHeartRateStrap
 from retrocoach.devices.ble_treadmill import BleTreadmill
 from retrocoach.devices.ports import Role
 from retrocoach.devices.simulator import SimulatedTreadmill
-from retrocoach.gui.device_hub import BluetoothClient
+from retrocoach.gui.device_hub import BluetoothClient, DeviceHub
 from retrocoach.gui.main_window import MainWindow
 from retrocoach.gui.session_runner import ManualClock, SessionRunner
+from retrocoach.userdata import UserData
 from retrocoach.workouts.model import Workout
 
 TICK_S = 0.25
@@ -103,3 +106,20 @@ class App:
     def ready_session(self, chosen: Workout) -> None:
         assert self.window.prepare_session(chosen)
         assert self.window.current_page() == "session"
+
+
+@contextmanager
+def shown_window(user_data: UserData, hub: DeviceHub) -> Iterator[MainWindow]:
+    """The main window at a laptop's size, its sound recorded (not played), closed
+    afterwards by the test itself: pytest-qt would close it first, and closing during a
+    session asks a (modal) question."""
+    window = MainWindow(user_data, hub, audio=recording_player())
+    window.resize(1366, 768)
+    window.show()
+    yield window
+    if window.runner is not None and window.session_active:
+        window.runner.emergency_stop()
+    window._discard_session()
+    window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

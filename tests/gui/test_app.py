@@ -17,18 +17,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from app_driver import TICK_S, App
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QWidget
+from app_driver import TICK_S, App, shown_window
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from support import recording_player, step, workout
+from support import step, workout
 
 from retrocoach.coach.audit import audit
 from retrocoach.coach.events import Command, SessionEnd, UserEvent
 from retrocoach.devices.simulator import SimulatedTreadmill
 from retrocoach.gui.device_hub import DeviceHub
 from retrocoach.gui.first_run import FirstRunDialog
-from retrocoach.gui.main_window import PAGES, MainWindow
+from retrocoach.gui.main_window import PAGES
 from retrocoach.userdata import UserData
 from retrocoach.workouts.model import Direction
 from retrocoach.workouts.profile import RunnerProfile
@@ -42,17 +42,8 @@ SHORT = workout(
 
 @pytest.fixture
 def app(qtbot: QtBot, user_data: UserData, hub: DeviceHub) -> Iterator[App]:
-    window = MainWindow(user_data, hub, audio=recording_player())
-    window.resize(1366, 768)
-    window.show()
-    yield App(window, qtbot)
-    # Not left to pytest-qt: closing during a session would ask (a modal question).
-    if window.runner is not None and window.session_active:
-        window.runner.emergency_stop()
-    window._discard_session()
-    window.close()
-    window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    with shown_window(user_data, hub) as window:
+        yield App(window, qtbot)
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from app_driver import App, QuietTreadmill, quiet
-from PySide6.QtCore import QEvent, Qt
+from app_driver import App, QuietTreadmill, quiet, shown_window
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
-from support import recording_player, step, workout
+from support import step, workout
 
 from retrocoach.coach.engine import EngineState
 from retrocoach.coach.events import Command, SessionEnd, UserEvent
@@ -23,7 +23,6 @@ from retrocoach.devices.ble_treadmill import BleTreadmill
 from retrocoach.devices.memory import DeviceMemory, RememberedDevice
 from retrocoach.devices.ports import LinkState, Role, TreadmillData
 from retrocoach.gui.device_hub import DeviceHub, DevicesInUse
-from retrocoach.gui.main_window import MainWindow
 from retrocoach.userdata import UserData
 from retrocoach.workouts.model import Direction
 from retrocoach.workouts.profile import RunnerProfile
@@ -46,16 +45,8 @@ def qhub(tmp_path: Path) -> Iterator[DeviceHub]:
 @pytest.fixture
 def app(qtbot: QtBot, user_data: UserData, qhub: DeviceHub) -> Iterator[App]:
     user_data.save_profile(RunnerProfile())
-    window = MainWindow(user_data, qhub, audio=recording_player())
-    window.resize(1366, 768)
-    window.show()
-    yield App(window)
-    if window.runner is not None and window.session_active:
-        window.runner.emergency_stop()
-    window._discard_session()
-    window.close()
-    window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    with shown_window(user_data, qhub) as window:
+        yield App(window)
 
 
 def bluetooth_treadmill(hub: DeviceHub) -> None:

@@ -7,15 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from app_driver import App
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication
+from app_driver import App, shown_window
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from support import RecordingOutput, recording_player, step, workout
+from support import RecordingOutput, step, workout
 
 from retrocoach.coach.events import Cue
 from retrocoach.gui.device_hub import DeviceHub
-from retrocoach.gui.main_window import MainWindow
 from retrocoach.userdata import UserData
 from retrocoach.workouts.profile import RunnerProfile
 
@@ -28,17 +26,9 @@ SHORT = workout(
 @pytest.fixture
 def app(qtbot: QtBot, user_data: UserData, hub: DeviceHub) -> Iterator[App]:
     user_data.save_profile(RunnerProfile())
-    window = MainWindow(user_data, hub, audio=recording_player())
-    window.resize(1366, 768)
-    window.show()
-    window.hub.use_simulators()
-    yield App(window, qtbot)
-    if window.runner is not None and window.session_active:
-        window.runner.emergency_stop()
-    window._discard_session()
-    window.close()
-    window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    hub.use_simulators()
+    with shown_window(user_data, hub) as window:
+        yield App(window, qtbot)
 
 
 def played(app: App) -> list[str]:

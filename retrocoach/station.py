@@ -199,7 +199,7 @@ class Station:
         self._dispatch()
 
     def on_heart_rate(self, data: HeartRateData) -> None:
-        self.engine.on_heart_rate(data.t, data.bpm)
+        self.engine.on_heart_rate(data.t, data.bpm, data.rr_s)
         self._dispatch()
 
     # Commands out, events to the sinks, in the order the engine made them.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -228,6 +228,7 @@ class CoachEngine:
         self._order = itertools.count()
         self._gen = 0
         self._next_sample_t = t0 + self.config.sample_interval_s
+        self._rr_ms: list[int] = []  # since the last sample
 
         self._emit(
             SessionStart(
@@ -432,12 +433,15 @@ class CoachEngine:
         self._react_to_belt(t)
         self.advance(t)
 
-    def on_heart_rate(self, t: float, bpm: int | None) -> None:
+    def on_heart_rate(self, t: float, bpm: int | None, rr_s: Sequence[float] = ()) -> None:
         t = self._catch_up(t)
         if self.state is EngineState.FINISHED:
             return
         if bpm is None or bpm <= 0:
-            return  # no skin contact: the reading is not a heart rate
+            return  # no skin contact: the reading is not a heart rate (nor its RR)
+        # Beat-to-beat intervals go out with the next sample (heart-rate variability
+        # tools want every one of them, not a per-second summary).
+        self._rr_ms.extend(round(rr * 1000) for rr in rr_s if 0 < rr < 3)
         self._hr_bpm = bpm
         self._hr_valid_t = t
         if self._hr_missing and self._hr_link_ok:
@@ -1391,8 +1395,10 @@ class CoachEngine:
                 hr_bpm=self._hr_now(t),
                 direction=self.facing.value,
                 segment=self.index,
+                rr_ms=self._rr_ms,
             )
         )
+        self._rr_ms = []
 
     def _distance(self, now: float) -> float:
         """Belt distance now: the last reading carried forward at the belt's speed.

@@ -145,6 +145,9 @@ class Sample(Event):
     hr_bpm: int | None
     direction: str
     segment: int
+    # Not required by the contract: the strap's beat-to-beat intervals since the last
+    # sample, in milliseconds (empty when it sends none).
+    rr_ms: list[int] = field(default_factory=list)
     name: ClassVar[str] = "sample"
 
 

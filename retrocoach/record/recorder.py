@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from retrocoach.coach.events import Event, Sample, SessionEnd, SessionStart
+from retrocoach.coach.events import Event, Sample, SessionEnd, SessionStart, UserAction, UserEvent
 from retrocoach.record.schema import StoreError
 from retrocoach.record.session import (
     RecordedSession,
@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 
 class SessionRecorder:
+    """Records one session; the store gets it from the person's start on (with what
+    came before it), so a session opened and never started leaves nothing behind."""
+
     def __init__(
         self,
         workout: Workout,
@@ -51,6 +54,7 @@ class SessionRecorder:
         self.problem: str | None = None
         self.saved_id: int | None = None  # the store's id, once the session is saved whole
         self.ended = False
+        self._closed = False
 
     @property
     def session_id(self) -> int | None:
@@ -62,6 +66,14 @@ class SessionRecorder:
         record = event.record()
         if isinstance(event, SessionStart):
             self._begin(event)
+        elif (
+            isinstance(event, UserEvent)
+            and event.action is UserAction.START
+            and self.writer is None
+            and self.store_path is not None
+            and self.header is not None
+        ):
+            self._start_writing()
         if isinstance(event, Sample):
             sample = SampleRecord.of(record)
             self.samples.append(sample)
@@ -85,8 +97,16 @@ class SessionRecorder:
             treadmill=event.treadmill,
             hrm=event.hrm,
         )
-        if self.store_path is not None:
-            self.writer = SessionWriter(self.store_path, self.header)
+
+    def _start_writing(self) -> None:
+        """On the person's start: a session never started is not worth keeping."""
+        assert self.header is not None and self.store_path is not None
+        writer = SessionWriter(self.store_path, self.header)
+        for record in self.events:
+            writer.event(record)
+        for sample in self.samples:
+            writer.sample(sample)
+        self.writer = writer
 
     def _end(self) -> None:
         self.ended = True
@@ -105,9 +125,11 @@ class SessionRecorder:
 
     def close(self) -> None:
         """Finish writing (waits for the disk). If writing failed, try once to save the
-        whole session; `problem` then says whether it is on disk or only in memory."""
-        if self.writer is None:
+        whole session; `problem` then says whether it is on disk or only in memory.
+        Closing again does nothing."""
+        if self.writer is None or self._closed:
             return
+        self._closed = True
         self.writer.close()
         self._check()
         if self.writer.problem is None or self.header is None or self.store_path is None:

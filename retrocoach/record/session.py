@@ -29,6 +29,7 @@ class SessionState(StrEnum):
 class LapKind(StrEnum):
     SEGMENT = "segment"  # one step of the workout
     TURN = "turn"  # the slow-down and turn between two segments of different direction
+    STOP = "stop"  # the belt slowing to a stand after the last segment (or a stop mid-turn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,8 @@ class Lap:
         """What the lap is called in exports: the direction first, then the step."""
         if self.kind is LapKind.TURN:
             return f"Turn around to {self.direction}"
+        if self.kind is LapKind.STOP:
+            return f"Stopping ({self.direction})"
         if self.label.lower().startswith(self.direction):
             return self.label
         return f"{self.direction.capitalize()}: {self.label}"
@@ -265,6 +268,16 @@ def _laps(
                 LapKind.SEGMENT, index, str(start["label"]), str(start["direction"]),
                 str(start["gait"]), float(start["target_speed_kmh"]), float(start["incline_pct"]),
                 start_t, end_t, elapsed, reason, samples,
+            )
+        )  # fmt: skip
+    # The belt slowing to a stand after the last segment: its own lap, so the laps'
+    # distances add up to the session's.
+    if laps and session_end_t - laps[-1].end_t >= 1.0:
+        last = laps[-1]
+        laps.append(
+            _lap(
+                LapKind.STOP, last.segment, "Stopping", last.direction, last.gait, 0.0,
+                last.incline_pct, last.end_t, session_end_t, None, "stopped", samples,
             )
         )  # fmt: skip
     return laps

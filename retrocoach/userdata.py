@@ -2,7 +2,8 @@
 
 - the runner's profile (`profile.toml`, the documented profile format),
 - the app's settings (`settings.toml`: theme, voice, beeps, volume, mute, notes aloud),
-- the workouts they imported or wrote (`workouts/*.toml`),
+- the workouts they imported (TOML or Zwift .zwo files, kept as TOML) or wrote
+  (`workouts/*.toml`),
 - which sessions of the six-week progression are done (`progress.toml`).
 
 Every file is written whole and then renamed into place, so a crash never leaves half a
@@ -29,6 +30,7 @@ from retrocoach.workouts.errors import WorkoutFileError
 from retrocoach.workouts.fileformat import dump_profile, dump_workout, load_profile, load_workout
 from retrocoach.workouts.model import Workout
 from retrocoach.workouts.profile import RunnerProfile
+from retrocoach.workouts.zwo import load_zwo
 
 
 class Theme(StrEnum):
@@ -166,10 +168,14 @@ class UserData:
                 self._problem(str(exc))
         return sorted(found, key=lambda w: w.workout.title.lower())
 
-    def import_workout(self, source: Path) -> UserWorkout:
-        """Check a workout file and keep a copy; WorkoutFileError if it is not a valid
-        workout (nothing is copied then), OSError if it cannot be kept."""
-        return self.save_workout(load_workout(source))
+    def import_workout(self, source: Path, name: str | None = None) -> UserWorkout:
+        """Check a workout file (TOML, or Zwift's .zwo) and keep it as TOML, under `name`
+        if given; WorkoutFileError if it is not a valid workout (nothing is kept then),
+        OSError if it cannot be kept."""
+        workout = read_workout_file(source)
+        if name is not None and name != workout.name:
+            workout = replace(workout, name=name)
+        return self.save_workout(workout)
 
     def save_workout(self, workout: Workout, path: Path | None = None) -> UserWorkout:
         """Save under the workouts folder (named after the workout) or at `path`."""
@@ -216,6 +222,16 @@ class UserData:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             self._problem(f"{path}: cannot be read ({exc}); using defaults")
             return {}
+
+
+def is_zwo(path: Path) -> bool:
+    return path.suffix.lower() == ".zwo"
+
+
+def read_workout_file(path: Path) -> Workout:
+    """A workout file of either kind, told by its suffix: .zwo is a Zwift workout,
+    anything else the TOML format. Any problem is a WorkoutFileError."""
+    return load_zwo(path) if is_zwo(path) else load_workout(path)
 
 
 def _shown(value: object) -> str:

@@ -1,15 +1,16 @@
 """Choosing a workout: the built-in library, the beginner plan and the person's own
 workouts in one list, the chosen one previewed, and the ways to bring in more
-(import a file, write a new one, edit a copy) or to tidy up (delete).
+(import a TOML or Zwift .zwo file, write a new one, edit a copy), to take one out
+(export to .zwo) or to tidy up (delete).
 
-Dialogs go through small methods (`ask_import_path`, `confirm`, `tell`) so tests and
-the main window can answer them without a person.
+Dialogs go through small methods (`ask_import_path`, `ask_export_path`, `confirm`,
+`tell`) so tests and the main window can answer them without a person.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -31,13 +32,13 @@ from PySide6.QtWidgets import (
 from retrocoach.coach.plan import PlanError, SpeedLimits, build_plan, estimate
 from retrocoach.gui.workout_editor import NO_MODIFIER, KeyActions, WorkoutEditor
 from retrocoach.gui.workout_preview import WorkoutPreview
-from retrocoach.userdata import UserData, UserWorkout
+from retrocoach.userdata import UserData, UserWorkout, is_zwo, read_workout_file
 from retrocoach.workouts.errors import WorkoutFileError
-from retrocoach.workouts.fileformat import load_workout
 from retrocoach.workouts.library import BUILT_IN
 from retrocoach.workouts.model import Workout, format_duration
 from retrocoach.workouts.profile import RunnerProfile
 from retrocoach.workouts.progression import PROGRESSION
+from retrocoach.workouts.zwo import save_zwo
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 LIST_WIDTH = 560  # room for whole titles such as "Beginner week 1, session 1  ✓ done"
@@ -99,11 +100,21 @@ class WorkoutPicker(QWidget):
         self.warning.setWordWrap(True)
         self.warning.hide()
 
+        # What the last export did, said without a dialog to close.
+        self.status = QLabel()
+        self.status.setObjectName("pickerStatus")
+        self.status.setWordWrap(True)
+        self.status.hide()
+
         self.preview = WorkoutPreview()
 
         self.use_button = self._button("useButton", "&Use this workout", self.use_selected)
         self.use_button.setDefault(True)
         self.import_button = self._button("importButton", "&Import…", self.import_file)
+        self.export_button = self._button("exportZwoButton", "E&xport .zwo…", self.export_selected)
+        self.export_button.setToolTip(
+            "Save the selected workout as a Zwift workout file (.zwo) for Zwift, QZ and other apps"
+        )
         self.new_button = self._button("newButton", "&New…", self.new_workout)
         self.edit_button = self._button("editButton", "&Edit…", self.edit_selected)
         self.delete_button = self._button("deleteButton", "&Delete", self.delete_selected)
@@ -113,6 +124,7 @@ class WorkoutPicker(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.tree, 1)
         left_layout.addWidget(self.warning)
+        left_layout.addWidget(self.status)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.preview)
@@ -120,7 +132,7 @@ class WorkoutPicker(QWidget):
         splitter.setSizes([LIST_WIDTH, 1366 - LIST_WIDTH])
 
         buttons = QHBoxLayout()
-        for button in (self.import_button, self.new_button, self.edit_button):
+        for button in (self.import_button, self.export_button, self.new_button, self.edit_button):
             buttons.addWidget(button)
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
@@ -183,17 +195,22 @@ class WorkoutPicker(QWidget):
         if path is None:
             return
         try:
-            workout = load_workout(path)
+            workout = read_workout_file(path)
         except WorkoutFileError as exc:
             self.tell("Cannot import this workout", _describe_file_error(exc))
             return
-        if any(item.name == workout.name for item in _fixed_workouts()):
-            self.tell(
-                "Cannot import this workout",
-                f"{path.name}: the name “{workout.name}” belongs to a built-in workout. "
-                "Change name = … in the file and import it again.",
-            )
-            return
+        fixed = {item.name for item in _fixed_workouts()}
+        if workout.name in fixed:
+            if not is_zwo(path):
+                self.tell(
+                    "Cannot import this workout",
+                    f"{path.name}: the name “{workout.name}” belongs to a built-in workout. "
+                    "Change name = … in the file and import it again.",
+                )
+                return
+            # A .zwo file has no name of its own (it comes from the file name), so a
+            # built-in exported and imported again simply gets a free one.
+            workout = replace(workout, name=_free_name(workout.name, fixed))
         existing = self._user_entry(workout.name)
         if existing is not None and not self.confirm(
             f"You already have a workout called “{workout.name}” "
@@ -201,7 +218,7 @@ class WorkoutPicker(QWidget):
         ):
             return
         try:
-            imported = self.user_data.import_workout(path)
+            imported = self.user_data.import_workout(path, name=workout.name)
         except WorkoutFileError as exc:
             self.tell("Cannot import this workout", _describe_file_error(exc))
             return
@@ -214,6 +231,29 @@ class WorkoutPicker(QWidget):
             return
         self.reload()
         self.select(imported.workout.name, Group.MINE)
+
+    def export_selected(self) -> None:
+        """Write the selected workout (built-in or own) to a .zwo file."""
+        entry = self.current_entry()
+        if entry is None:
+            return
+        workout = entry.workout
+        path = self.ask_export_path(f"{workout.name}.zwo")
+        if path is None:
+            return
+        if path.suffix.lower() != ".zwo":
+            path = path.with_name(path.name + ".zwo")
+        try:
+            save_zwo(workout, path)
+        except WorkoutFileError as exc:
+            self.tell("Cannot export this workout", f"{exc.path}: {exc.message}")
+            return
+        self.status.setText(
+            f"Exported “{workout.title}” to {path.name} (in {path.parent}). "
+            "Direction, walk or run and labels are in each step's text."
+        )
+        self.status.setToolTip(str(path))
+        self.status.show()
 
     def new_workout(self) -> None:
         self._edit(None)
@@ -253,10 +293,25 @@ class WorkoutPicker(QWidget):
             self,
             "Import a workout",
             str(Path.home()),
-            "Workout files (*.toml)",
+            "Workouts (*.toml *.zwo)",
             options=QFileDialog.Option.DontUseNativeDialog,
         )
         return Path(name) if name else None
+
+    def ask_export_path(self, suggested: str) -> Path | None:
+        """Where to write a .zwo file; `suggested` is a file name."""
+        dialog = QFileDialog(
+            self,
+            "Export as a Zwift workout",
+            str(Path.home() / suggested),
+            "Zwift workouts (*.zwo)",
+        )
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("zwo")  # added before Qt asks about overwriting
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        if dialog.exec() and dialog.selectedFiles():
+            return Path(dialog.selectedFiles()[0])
+        return None
 
     def confirm(self, text: str) -> bool:
         answer = QMessageBox.question(self, "Please confirm", text)
@@ -351,6 +406,7 @@ class WorkoutPicker(QWidget):
         else:
             self.preview.show_workout(entry.workout, self.profile())
         self.use_button.setEnabled(entry is not None)
+        self.export_button.setEnabled(entry is not None)
         self.edit_button.setEnabled(entry is not None)
         self.edit_button.setText(
             "&Edit…" if entry is None or entry.user_workout else "&Edit a copy…"
@@ -366,6 +422,14 @@ class WorkoutPicker(QWidget):
 
 def _fixed_workouts() -> list[Workout]:
     return [*BUILT_IN, *PROGRESSION.sessions()]
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """`name` with the first number that makes it free: backward-hills-2, -3, …"""
+    number = 2
+    while f"{name}-{number}" in taken:
+        number += 1
+    return f"{name}-{number}"
 
 
 def _duration(workout: Workout, profile: RunnerProfile) -> str:

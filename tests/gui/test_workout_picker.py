@@ -27,6 +27,7 @@ from retrocoach.workouts.model import (
 )
 from retrocoach.workouts.profile import RunnerProfile, Units
 from retrocoach.workouts.progression import PROGRESSION
+from retrocoach.workouts.zwo import dump_zwo, load_zwo
 
 MINE = Workout(
     name="my-intervals",
@@ -43,6 +44,7 @@ class AnsweredPicker(WorkoutPicker):
     """The picker with its dialogs answered by the test."""
 
     import_path: Path | None = None
+    export_path: Path | None = None
     answer = True
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -52,6 +54,10 @@ class AnsweredPicker(WorkoutPicker):
 
     def ask_import_path(self) -> Path | None:
         return self.import_path
+
+    def ask_export_path(self, suggested: str) -> Path | None:
+        self.asked.append(suggested)
+        return self.export_path
 
     def confirm(self, text: str) -> bool:
         self.asked.append(text)
@@ -279,3 +285,120 @@ def test_editing_a_built_in_adds_a_copy_and_leaves_the_original(
     assert copy.workout.name != "backward-hills"
     assert copy.workout.items == get("backward-hills").items
     assert get("backward-hills").title in listed(picker)[Group.BUILT_IN.value]
+
+
+def steps(workout: Workout) -> list[Step]:
+    return [expanded.step for expanded in workout.expand()]
+
+
+def test_importing_a_zwo_file_adds_it_to_my_workouts(
+    qtbot: QtBot, user_data: UserData, tmp_path: Path
+) -> None:
+    source = tmp_path / "Intervals from Zwift.zwo"
+    source.write_text(dump_zwo(MINE), encoding="utf-8")
+    picker = make_picker(qtbot, user_data)
+    picker.import_path = source
+    qtbot.mouseClick(picker.import_button, Qt.MouseButton.LeftButton)
+    assert picker.told == []
+    assert listed(picker)[Group.MINE.value] == [MINE.title]
+    entry = picker.current_entry()
+    assert entry is not None and entry.group is Group.MINE
+    assert entry.workout.name == "intervals-from-zwift"
+    assert steps(entry.workout) == steps(MINE)
+    # Kept as TOML, which the editor and the command line read.
+    assert (user_data.workouts_dir / "intervals-from-zwift.toml").is_file()
+
+
+def test_an_exported_built_in_imported_again_gets_a_free_name(
+    qtbot: QtBot, user_data: UserData, tmp_path: Path
+) -> None:
+    source = tmp_path / "backward-hills.zwo"
+    source.write_text(dump_zwo(get("backward-hills")), encoding="utf-8")
+    picker = make_picker(qtbot, user_data)
+    picker.import_path = source
+    picker.import_file()
+    assert picker.told == []
+    entry = picker.current_entry()
+    assert entry is not None and entry.group is Group.MINE
+    assert entry.workout.name == "backward-hills-2"
+    assert (user_data.workouts_dir / "backward-hills-2.toml").is_file()
+
+
+HOSTILE_ZWO = """<?xml version="1.0"?>
+<!DOCTYPE workout_file [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<workout_file><name>&x;</name><sportType>run</sportType></workout_file>
+"""
+
+CYCLING_ZWO = """<workout_file>
+  <sportType>bike</sportType>
+  <workout><SteadyState Duration="600" Power="0.9"/></workout>
+</workout_file>
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key", "problem"),
+    [
+        (HOSTILE_ZWO, 2, None, "refused: it has a document type declaration"),
+        (CYCLING_ZWO, 2, "sportType", "a cycling workout"),
+    ],
+)
+def test_a_hostile_or_cycling_zwo_is_refused_with_a_message_and_nothing_kept(
+    qtbot: QtBot,
+    user_data: UserData,
+    tmp_path: Path,
+    text: str,
+    line: int,
+    key: str | None,
+    problem: str,
+) -> None:
+    source = tmp_path / "from-the-internet.zwo"
+    source.write_text(text, encoding="utf-8")
+    picker = make_picker(qtbot, user_data)
+    picker.import_path = source
+    qtbot.mouseClick(picker.import_button, Qt.MouseButton.LeftButton)
+    [message] = picker.told
+    assert message.startswith("Cannot import this workout\n")
+    assert "from-the-internet.zwo" in message
+    assert f"Line: {line}" in message
+    if key is not None:
+        assert f"Key: {key}" in message
+    assert problem in message
+    assert "Nothing was imported" in message
+    assert listed(picker)[Group.MINE.value] == ["None yet: use Import… or New…"]
+    assert not user_data.workouts_dir.exists() or not list(user_data.workouts_dir.iterdir())
+
+
+def test_exporting_writes_the_selected_workout_as_zwo(
+    qtbot: QtBot, user_data: UserData, tmp_path: Path
+) -> None:
+    user_data.save_workout(MINE)
+    picker = make_picker(qtbot, user_data)
+    picker.select("backward-hills")
+    assert picker.export_button.isEnabled()
+    assert picker.status.isHidden()
+    picker.export_path = tmp_path / "hills.zwo"
+    qtbot.mouseClick(picker.export_button, Qt.MouseButton.LeftButton)
+    assert picker.asked == ["backward-hills.zwo"]  # the name offered in the dialog
+    assert picker.told == []
+    assert steps(load_zwo(tmp_path / "hills.zwo")) == steps(get("backward-hills"))
+    assert picker.status.isVisibleTo(picker)
+    assert "hills.zwo" in picker.status.text()
+    # The person's own workouts too; a name without .zwo gets it.
+    picker.select(MINE.name, Group.MINE)
+    picker.export_path = tmp_path / "mine"
+    picker.export_selected()
+    assert steps(load_zwo(tmp_path / "mine.zwo")) == steps(MINE)
+
+
+def test_cancelling_or_failing_an_export(qtbot: QtBot, user_data: UserData, tmp_path: Path) -> None:
+    picker = make_picker(qtbot, user_data)
+    picker.select("first-steps")
+    picker.export_path = None
+    picker.export_selected()
+    assert picker.told == [] and picker.status.isHidden()
+    picker.export_path = tmp_path / "no-such-folder" / "x.zwo"
+    picker.export_selected()
+    [message] = picker.told
+    assert message.startswith("Cannot export this workout\n")
+    assert "no-such-folder" in message and "cannot write the file" in message

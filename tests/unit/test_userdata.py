@@ -13,8 +13,9 @@ import pytest
 from retrocoach.userdata import AppSettings, Theme, UserData
 from retrocoach.workouts.errors import WorkoutFileError
 from retrocoach.workouts.fileformat import dump_workout
-from retrocoach.workouts.library import BUILT_IN
+from retrocoach.workouts.library import BUILT_IN, get
 from retrocoach.workouts.profile import RunnerProfile, Units
+from retrocoach.workouts.zwo import dump_zwo
 
 DAY = datetime.date(2025, 3, 3)
 
@@ -193,3 +194,39 @@ def test_a_broken_own_workout_is_left_out_and_named(data: UserData) -> None:
 
     assert [w.workout for w in listed] == [BUILT_IN[0]]
     assert any(str(broken) in problem for problem in data.problems)
+
+
+def test_a_zwo_file_is_imported_and_kept_as_toml(data: UserData, tmp_path: Path) -> None:
+    source = tmp_path / "Hills From A Friend.ZWO"
+    source.write_text(dump_zwo(get("backward-hills")), encoding="utf-8")
+
+    kept = data.import_workout(source)
+
+    assert kept.path == data.workouts_dir / "hills-from-a-friend.toml"
+    [listed] = UserData(data.root).workouts()
+    assert listed.workout.name == "hills-from-a-friend"
+    steps = [expanded.step for expanded in listed.workout.expand()]
+    assert steps == [expanded.step for expanded in get("backward-hills").expand()]
+
+
+def test_an_imported_workout_can_be_given_another_name(data: UserData, tmp_path: Path) -> None:
+    source = tmp_path / "backward-hills.zwo"
+    source.write_text(dump_zwo(get("backward-hills")), encoding="utf-8")
+
+    kept = data.import_workout(source, name="backward-hills-2")
+
+    assert kept.path.name == "backward-hills-2.toml"
+    assert kept.workout.name == "backward-hills-2"
+
+
+def test_a_bad_zwo_file_keeps_nothing(data: UserData, tmp_path: Path) -> None:
+    bad = tmp_path / "bomb.zwo"
+    bad.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE w [<!ENTITY a "aaaa">]>\n<workout_file>&a;</workout_file>'
+    )
+
+    with pytest.raises(WorkoutFileError) as caught:
+        data.import_workout(bad)
+
+    assert (caught.value.path, caught.value.line) == (str(bad), 2)
+    assert not data.workouts_dir.exists() or list(data.workouts_dir.iterdir()) == []

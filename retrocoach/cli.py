@@ -22,6 +22,14 @@ from retrocoach import __version__
 from retrocoach.coach.events import DeviceEvent, EndReason, Event
 from retrocoach.coach.plan import PlanError, SpeedLimits, build_plan, estimate
 from retrocoach.console import ConsoleProgress
+from retrocoach.console_record import (
+    ExportPathError,
+    check_export_path,
+    export_one,
+    finish_recording,
+    list_sessions,
+    open_recorder,
+)
 from retrocoach.console_sound import describe_sound, finish_sound, open_sound, run_loop
 from retrocoach.devices import scanner
 from retrocoach.devices.ble_strap import BleHeartRateStrap
@@ -31,6 +39,8 @@ from retrocoach.devices.ports import HeartRateMonitor, LinkState, Role, Treadmil
 from retrocoach.devices.simulator import SimulatedTreadmill
 from retrocoach.protocol.describe import KINDS, as_json, describe, format_field, parse_hex
 from retrocoach.record.eventlog import EventLog
+from retrocoach.record.export import ExportError
+from retrocoach.record.schema import StoreError
 from retrocoach.station import (
     Clock,
     EventSink,
@@ -41,9 +51,10 @@ from retrocoach.station import (
     simulated_station,
     strap_following,
 )
+from retrocoach.userdata import read_workout_file
 from retrocoach.workouts import library
 from retrocoach.workouts.errors import WorkoutFileError
-from retrocoach.workouts.fileformat import load_profile, load_workout
+from retrocoach.workouts.fileformat import load_profile
 from retrocoach.workouts.model import Workout, format_distance, format_duration
 from retrocoach.workouts.profile import RunnerProfile
 
@@ -114,6 +125,14 @@ def _parser() -> argparse.ArgumentParser:
         help="simulated sessions only: run X times faster than real time, or 'max'",
     )
     run_p.add_argument("--events", help="write the event log (JSON Lines) to this file")
+    run_p.add_argument(
+        "--export", help="also export the session to this file (.fit, .tcx or .csv) at its end"
+    )
+    run_p.add_argument(
+        "--no-record",
+        action="store_true",
+        help="do not keep the session in the saved sessions (it is kept by default)",
+    )
     run_p.add_argument("--mute", action="store_true", help="no sound: the cues are printed only")
     run_p.add_argument("--adapter", help="the Bluetooth adapter to use (Linux: hci0, hci1, ...)")
     run_p.set_defaults(command="run", handler=_cmd_run)
@@ -145,6 +164,15 @@ def _parser() -> argparse.ArgumentParser:
     wk_p.add_argument("--json", action="store_true", help="print JSON")
     wk_p.add_argument("--profile", help="work the speeds out for this profile (TOML file)")
     wk_p.set_defaults(command="workouts", handler=_cmd_workouts)
+
+    ses_p = sub.add_parser("sessions", help="the recorded sessions, newest first")
+    ses_p.add_argument("--json", action="store_true", help="print JSON")
+    ses_p.set_defaults(command="sessions", handler=_cmd_sessions)
+
+    exp_p = sub.add_parser("export", help="export a recorded session to FIT, TCX or CSV")
+    exp_p.add_argument("id", type=int, help="the session's ID ('retrocoach sessions' lists them)")
+    exp_p.add_argument("file", help="the file to write: .fit, .tcx or .csv")
+    exp_p.set_defaults(command="export", handler=_cmd_export)
     return parser
 
 
@@ -152,10 +180,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def resolve_workout(spec: str) -> Workout:
-    """A built-in name, or the path of a workout file."""
+    """A built-in name, or the path of a workout file (TOML or Zwift's .zwo)."""
     path = Path(spec)
-    if path.suffix.lower() == ".toml" or path.exists() or "/" in spec or "\\" in spec:
-        return load_workout(path)
+    if path.suffix.lower() in (".toml", ".zwo") or path.exists() or "/" in spec or "\\" in spec:
+        return read_workout_file(path)
     try:
         return library.get(spec)
     except library.UnknownWorkout as exc:
@@ -196,6 +224,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         folder = Path(args.events).resolve().parent
         if not folder.is_dir():
             raise BadInput(f"--events: {args.events}: the folder {folder} does not exist")
+    export_path = _export_path(args.export, "--export: ") if args.export else None
     sound = None if args.mute else open_sound(speedup, sys.stderr)
     if simulated:
         return run_session(
@@ -206,15 +235,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
             events_path=args.events,
             out=sys.stdout,
             sound=sound,
+            keep=not args.no_record,
+            export_path=export_path,
         )
     try:
-        return run_loop(_run_on_devices(args, workout, profile, sound), qt=sound is not None)
+        return run_loop(
+            _run_on_devices(args, workout, profile, sound, export_path), qt=sound is not None
+        )
     except KeyboardInterrupt:  # after the belt was stopped (see _drive), or before a start
         return EXIT_INTERRUPTED
 
 
 async def _run_on_devices(
-    args: argparse.Namespace, workout: Workout, profile: RunnerProfile, sound: CuePlayer | None
+    args: argparse.Namespace,
+    workout: Workout,
+    profile: RunnerProfile,
+    sound: CuePlayer | None,
+    export_path: Path | None,
 ) -> int:
     """A session on at least one Bluetooth device, in real time."""
     clock = RealClock()
@@ -241,7 +278,9 @@ async def _run_on_devices(
             _device(args.hrm, found, Role.HRM), clock=clock.now, adapter=args.adapter
         )
     log = EventLog(args.events) if args.events else None
-    station = Station(workout, profile, treadmill, hrm, now=clock.now(), sinks=[log] if log else [])
+    recorder = open_recorder(workout, keep=not args.no_record, err=sys.stderr)
+    sinks: list[EventSink] = [log, recorder] if log else [recorder]
+    station = Station(workout, profile, treadmill, hrm, now=clock.now(), sinks=sinks)
     if sound is not None:
         station.sinks.insert(0, sound)  # first: a cue starts before anything is printed
     holder.append(station)
@@ -262,11 +301,14 @@ async def _run_on_devices(
         _remember(treadmill, hrm)
         _print_header(workout, profile, station, 1.0, sys.stdout, sound)
         try:
-            return await _drive(station, clock, sys.stdout)
+            code = await _drive(station, clock, sys.stdout)
         finally:
             await finish_sound(sound)
+        exported = finish_recording(recorder, export_path, sys.stdout, sys.stderr)
+        return code if exported or code != EXIT_OK else EXIT_FAULT
     finally:
         station.close()
+        recorder.close()  # (again: harmless) what was recorded is kept, whatever happened
         for device in (treadmill, hrm):
             if isinstance(device, BleTreadmill | BleHeartRateStrap):
                 await device.aclose()
@@ -331,17 +373,20 @@ def run_session(
     events_path: str | None,
     out: TextIO,
     sound: CuePlayer | None = None,
+    keep: bool = True,
+    export_path: Path | None = None,
 ) -> int:
     """A simulated session from start to end; launching it is the person's start."""
     clock = VirtualClock(speedup)
     log = EventLog(events_path) if events_path else None
+    recorder = open_recorder(workout, keep=keep, err=sys.stderr)
     sinks: list[EventSink] = [sound] if sound is not None else []
     station = simulated_station(
         workout,
         profile,
         now=clock.now(),
         with_strap=with_strap,
-        sinks=sinks + ([log] if log else []),
+        sinks=[*sinks, *([log] if log else []), recorder],
     )
     status_every = 30.0 if speedup is not None and speedup <= 5 else 60.0
     station.sinks.append(ConsoleProgress(station.engine, out, status_every_s=status_every))
@@ -355,13 +400,15 @@ def run_session(
             await finish_sound(sound)
 
     try:
-        return run_loop(session(), qt=sound is not None)
+        code = run_loop(session(), qt=sound is not None)
     except KeyboardInterrupt:  # after the belt was stopped (see _drive)
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
     finally:
         station.close()
         if log is not None:
             log.close()
+    exported = finish_recording(recorder, export_path, out, sys.stderr)
+    return code if exported or code != EXIT_OK else EXIT_FAULT
 
 
 async def _drive(station: Station, clock: Clock, out: TextIO) -> int:
@@ -489,6 +536,41 @@ def _cmd_decode(args: argparse.Namespace) -> int:
     else:
         for field in describe(args.kind, data):
             print(format_field(field))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def _export_path(path: str, what: str = "") -> Path:
+    try:
+        return check_export_path(path)
+    except ExportPathError as exc:
+        raise BadInput(f"{what}{exc}") from None
+
+
+def _cmd_sessions(args: argparse.Namespace) -> int:
+    try:
+        list_sessions(args.json, sys.stdout, sys.stderr)
+    except StoreError as exc:
+        print(f"retrocoach: cannot read the saved sessions: {exc}", file=sys.stderr)
+        return EXIT_FAULT
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    path = _export_path(args.file)
+    try:
+        export_one(args.id, path, sys.stdout)
+    except KeyError:
+        listed = "'retrocoach sessions' lists them"
+        raise BadInput(f"there is no session {args.id} ({listed})") from None
+    except StoreError as exc:
+        print(f"retrocoach: cannot read the saved sessions: {exc}", file=sys.stderr)
+        return EXIT_FAULT
+    except ExportError as exc:
+        print(f"retrocoach: {exc}", file=sys.stderr)
+        return EXIT_FAULT
     return EXIT_OK
 
 

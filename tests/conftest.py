@@ -22,6 +22,15 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+@pytest.fixture(autouse=True)
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: Any) -> None:
+    """No test reads or writes the person's own settings or saved sessions: the
+    platform's folders point into a fresh temporary home for each test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+
+
 @pytest.fixture
 def loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
     """The app's event loop: asyncio on Qt's (qasync), so bleak, dbus-fast and the

@@ -276,7 +276,7 @@ def _laps(
         last = laps[-1]
         laps.append(
             _lap(
-                LapKind.STOP, last.segment, "Stopping", last.direction, last.gait, 0.0,
+                LapKind.STOP, last.segment, "Stopping", last.direction, last.gait, None,
                 last.incline_pct, last.end_t, session_end_t, None, "stopped", samples,
             )
         )  # fmt: skip

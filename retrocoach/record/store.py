@@ -340,6 +340,10 @@ class SessionWriter:
         self._seq += 1
         self._put(("event", self._seq, record))
 
+    def commit(self) -> None:
+        """Commit now (a writer without a thread commits only when told, or at close)."""
+        self._put(("commit",))
+
     def finish(self) -> None:
         """The session ended: keep its totals and mark it finished."""
         self._put(("finish",))
@@ -374,10 +378,13 @@ class SessionWriter:
             except queue.Empty:
                 op = ("commit",)
             if op is _STOP:
-                self._apply(_STOP)
+                self._apply(_STOP)  # commits what is left
                 return
-            self._apply(op)
-            pending = op[0] != "commit"
+            if op[0] != "commit":
+                self._apply(op)
+                pending = True
+            # What is handed over is committed within `commit_every_s`, however
+            # busy the queue: a crash costs at most that.
             if op[0] == "commit" or self._clock() - last_commit >= self._commit_every_s:
                 self._apply(("commit",))
                 last_commit = self._clock()

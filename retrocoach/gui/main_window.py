@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 
 import shiboken6
@@ -47,6 +48,9 @@ from retrocoach.coach.plan import PlanError
 from retrocoach.devices.ports import Role
 from retrocoach.gui.device_hub import DeviceHub
 from retrocoach.gui.session_runner import SessionRunner
+from retrocoach.record.recorder import SessionRecorder
+from retrocoach.record.schema import StoreError
+from retrocoach.record.store import SessionStore, default_store_path
 from retrocoach.resources import data_dir
 from retrocoach.userdata import AppSettings, Theme, UserData
 from retrocoach.workouts.model import Workout
@@ -157,13 +161,17 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         audio: CuePlayer | None = None,
+        store_path: Path | None = None,
     ) -> None:
         """`audio`: the cue player; None opens the computer's audio at `startup` (after
-        the window shows, so the sounds load while the person looks at it)."""
+        the window shows, so the sounds load while the person looks at it).
+        `store_path`: the session store (the platform's user data folder by default)."""
         super().__init__(parent)
         self.user_data = user_data
         self.hub = hub
         self._audio = audio
+        self.store_path = store_path or default_store_path()
+        self.recorder: SessionRecorder | None = None  # the session being recorded
         self.settings: AppSettings = user_data.load_settings()
         self.profile: RunnerProfile = user_data.load_profile()
         hub.simulator_speedup = self.settings.simulator_speedup
@@ -286,6 +294,7 @@ class MainWindow(QMainWindow):
             session.set_theme(self.settings.theme.value)
             session.set_muted(self.settings.muted)
             session.mute_requested.connect(self.toggle_mute)
+            session.export_requested.connect(self.export_session)
             return session
         if name == "workouts":
             from retrocoach.gui.workout_picker import WorkoutPicker
@@ -366,6 +375,7 @@ class MainWindow(QMainWindow):
         devices; later starts reconnect the remembered devices and go to the workouts."""
         if self.user_data.problems:
             self.say("Some settings could not be read: " + "; ".join(self.user_data.problems))
+        self.recover_sessions()
         self.audio.warn_if_silent()
         if not self.user_data.has_profile():
             from retrocoach.gui.first_run import FirstRunDialog
@@ -380,6 +390,20 @@ class MainWindow(QMainWindow):
         except RuntimeError as exc:  # no running loop (e.g. a test without qasync)
             log.info("not reconnecting remembered devices: %s", exc)
         self.show_page("workouts" if self.hub.ready else "devices")
+
+    def recover_sessions(self) -> None:
+        """Sessions a crash or power cut interrupted are closed and kept; say so."""
+        try:
+            with SessionStore(self.store_path) as store:
+                recovered = store.recover_interrupted()
+        except StoreError as exc:
+            self.say(f"Sessions cannot be saved: {exc}. Export each one at its end.")
+            return
+        if recovered:
+            when = ", ".join(f"{s.local_start:%a %d %b %H:%M}" for s in recovered)
+            self.say(
+                f"An interrupted session ({when}) was kept in History as far as it was recorded."
+            )
 
     # -------------------------------------------------------------------- sound
 
@@ -475,9 +499,10 @@ class MainWindow(QMainWindow):
             return False
         self._discard_session()
         audio = self.audio
+        recorder = SessionRecorder(workout, self.store_path, on_problem=self._recording_failed)
         try:
             # The player first: a cue starts before the screens redraw.
-            station, clock = self.hub.make_station(workout, self.profile, sinks=[audio])
+            station, clock = self.hub.make_station(workout, self.profile, sinks=[audio, recorder])
         except PlanError as exc:
             self.hub.release_station()
             QMessageBox.warning(
@@ -488,6 +513,7 @@ class MainWindow(QMainWindow):
             )
             return False
         self.session_workout = workout
+        self.recorder = recorder
         audio.begin(clock.speedup)
         runner = SessionRunner(station, clock, self)
         runner.ended.connect(self._session_ended)
@@ -531,7 +557,53 @@ class MainWindow(QMainWindow):
                     "The devices cannot change while a session runs." if locked else ""
                 )
 
+    def _recording_failed(self, problem: str) -> None:
+        self.say(
+            f"This session is not being saved: {problem}. It goes on; export it at its end "
+            "(Export… on the summary)."
+        )
+
+    def _keep_recording(self) -> None:
+        """The session ended: finish writing it and say where it is."""
+        recorder = self.recorder
+        if recorder is None:
+            return
+        recorder.close()
+        if recorder.problem is None and recorder.session_id is not None:
+            note = "Saved in History."
+        else:
+            note = "Not saved (see the notice above): use Export… to keep it."
+        if self._built("session"):
+            self.session_page.set_record_note(note)
+
+    def export_session(self) -> None:
+        """Export… on the summary: the session just run, from memory."""
+        recorder = self.recorder
+        if recorder is None or recorder.header is None:
+            return
+        from retrocoach.record.export import ExportError, export_session
+
+        path = self.ask_export_path(recorder.session().summary.describe())
+        if path is None:
+            return
+        try:
+            export_session(recorder.session(), path)
+        except ExportError as exc:
+            QMessageBox.warning(self, "Cannot export this session", str(exc))
+            return
+        self.say(f"Exported to {path}.")
+
+    def ask_export_path(self, what: str) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from retrocoach.record.export import FORMATS
+
+        filters = ";;".join(f"{name} (*{suffix})" for suffix, name in FORMATS.items())
+        chosen, _ = QFileDialog.getSaveFileName(self, f"Export {what}", "", filters)
+        return Path(chosen) if chosen else None
+
     def _session_ended(self, end: SessionEnd) -> None:
+        self._keep_recording()
         self._lock_devices_while_active(end)
         self._fault_left_belt = end.reason == EndReason.FAULT
         workout = self.session_workout
@@ -570,6 +642,9 @@ class MainWindow(QMainWindow):
 
     def _discard_session(self) -> None:
         runner, self.runner = self.runner, None
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None:
+            recorder.close()  # what was recorded is kept (nothing, if never started)
         if runner is None:
             return
         self.session_workout = None

@@ -119,6 +119,7 @@ SHOWN = (
 
 class SessionPage(QWidget):
     done = Signal()  # the person has read the summary
+    export_requested = Signal()  # Export… on the summary: the window asks where to
     mute_requested = Signal()  # the sound button (or M): the window toggles the mute
 
     # What only the events tell (reset for each session).
@@ -140,6 +141,8 @@ class SessionPage(QWidget):
         self._css: dict[QWidget, str] = {}
         self.stop_handler: Callable[[], None] | None = None
         self._end_reason: EndReason | None = None
+        self._end_ref: SessionEnd | None = None  # the end shown, once the session ended
+        self._record_note = ""  # where the session was kept, under the summary
         self._reset_session_state()
 
         self.device_banner = self._label("deviceBanner", "banner", wrap=True)
@@ -191,6 +194,8 @@ class SessionPage(QWidget):
         self.summary = self._label("summary", "summary", wrap=True)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.done_button = self._button("doneButton", "Done", self.done.emit)
+        self.export_button = self._button("exportButton", "Export…", self.export_requested.emit)
+        self.export_button.setToolTip("Save this session as a FIT, TCX or CSV file")
         # After a fault the belt may still be running (the stop was never confirmed): a
         # stop must stay within reach.
         self.stop_again_button = self._button(
@@ -203,6 +208,7 @@ class SessionPage(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.summary, 4)
         row.addWidget(self.stop_again_button, 2)
+        row.addWidget(self.export_button, 1)
         row.addWidget(self.done_button, 1)
         self.bottom = QStackedWidget()
         self.bottom.addWidget(self.controls)
@@ -544,6 +550,7 @@ class SessionPage(QWidget):
 
     def _on_ended(self, end: SessionEnd) -> None:
         self._end_reason = EndReason(end.reason)
+        self._end_ref = end
         self.refresh()
         self._set(self.summary, self._summary_text(end))
         self.stop_again_button.setVisible(end.reason == EndReason.FAULT)
@@ -552,18 +559,27 @@ class SessionPage(QWidget):
 
     def _summary_text(self, end: SessionEnd) -> str:
         title = END_WORDS.get(end.reason, str(end.reason))
-        return (
+        text = (
             f"{title}\n"
             f"Time {format_duration(end.duration_s)} · "
             f"distance {self._distance_text(end.distance_m)} · "
             f"backward {format_duration(end.backward_time_s)} and "
             f"{self._distance_text(end.backward_distance_m)}"
         )
+        return f"{text}\n{self._record_note}" if self._record_note else text
+
+    def set_record_note(self, note: str) -> None:
+        """Where the session was kept ("Saved in History."), under the summary."""
+        self._record_note = note
+        if self._end_ref is not None:
+            self._set(self.summary, self._summary_text(self._end_ref))
 
     # ------------------------------------------------------------- building
 
     def _reset_session_state(self) -> None:
         self._end_reason = None
+        self._end_ref = None
+        self._record_note = ""
         self._digit = None
         self._digit_t = 0.0
         self._now_rel = 0.0
@@ -677,7 +693,11 @@ class SessionPage(QWidget):
             self._fit(label)
         tall = int(self.height() * 0.075)
         button_css = f"font-size: {self._px('button')}px; min-height: {tall}px;"
-        for button in [*self.controls.findChildren(QPushButton), self.done_button]:
+        for button in [
+            *self.controls.findChildren(QPushButton),
+            self.done_button,
+            self.export_button,
+        ]:
             self._style(button, button_css)
         self.timeline.setFixedHeight(max(int(self.height() * 0.06), 24))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import os
 import sys
 import tempfile
@@ -57,7 +58,11 @@ async def shoot(theme: Theme, out: Path) -> None:
         hub = DeviceHub(DeviceMemory(Path(tmp) / "devices.toml"))
         clock = ManualClock()
         hub.simulated_clock = lambda _speedup: clock
-        window = MainWindow(data, hub, audio=CuePlayer(SilentOutput(None), {}))
+        store_path = Path(tmp) / "sessions.sqlite"
+        earlier_sessions(store_path, data)
+        window = MainWindow(
+            data, hub, audio=CuePlayer(SilentOutput(None), {}), store_path=store_path
+        )
         window.resize(*SIZE)
         window.show()
 
@@ -113,7 +118,51 @@ async def shoot(theme: Theme, out: Path) -> None:
         await until(lambda: False, 2)
         save(window, out / f"session-finished{suffix}.png")
         window._discard_session()
+
+        # History: the list, the session just run in detail, and the progress charts.
+        window.show_page("history")
+        await settle()
+        save(window, out / f"history{suffix}.png")
+        window.history_page.open_session(window.history_page.model.summary(0).id)
+        await settle()
+        save(window, out / f"session-detail{suffix}.png")
+        window.show_page("progress")
+        await until_loaded(window)
+        save(window, out / f"progress{suffix}.png")
         window.close()
+
+
+def earlier_sessions(store_path: Path, data: UserData) -> None:
+    """Six weeks of the beginner plan, three sessions a week, recorded as the app would
+    (on the simulators, as fast as possible) a few weeks before today."""
+    from retrocoach.record.recorder import SessionRecorder
+    from retrocoach.station import simulated_station
+    from retrocoach.workouts.progression import PROGRESSION
+
+    today = datetime.datetime.now(datetime.UTC).replace(hour=7, minute=30)
+    first = today - datetime.timedelta(weeks=6)
+    for n, workout in enumerate(PROGRESSION.sessions()):
+        when = first + datetime.timedelta(days=7 * (n // 3) + 2 * (n % 3))
+        recorder = SessionRecorder(workout, store_path, wall_clock=lambda when=when: when)
+        station = simulated_station(workout, RunnerProfile(), now=0.0, sinks=[recorder])
+        station.connect(0.0)
+        station.start(0.0)
+        now = 0.0
+        while not station.finished:
+            deadline = station.next_deadline()
+            now = deadline if deadline is not None else now + 0.1
+            station.step(now)
+        recorder.close()
+        if n < 15:  # the last week still to do
+            data.mark_done(workout.name, when.date())
+
+
+async def until_loaded(window: MainWindow) -> None:
+    for _ in range(100):
+        await settle(0.1)
+        if window.progress_page.is_loaded:
+            break
+    await settle()
 
 
 def main() -> None:

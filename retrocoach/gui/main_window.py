@@ -1,10 +1,10 @@
 """The application shell: the pages, the keys that work everywhere, and one session's
 life from a chosen workout to its end.
 
-Pages: Session, Workouts, Plan, Devices, Settings. A session is prepared when a workout
-is chosen (the station is built on the chosen devices, so a treadmill that cannot run
-this workout safely is refused before anything moves) and started by the person on the
-session page.
+Pages: Session, Workouts, Plan, History, Progress, Devices, Settings. A session is
+prepared when a workout is chosen (the station is built on the chosen devices, so a
+treadmill that cannot run this workout safely is refused before anything moves) and
+started by the person on the session page.
 
 Keys (DESIGN.md): Esc is an emergency stop from any screen, even with a dialog open, so
 it is caught by an application-wide event filter rather than a shortcut. Space pauses
@@ -59,18 +59,22 @@ from retrocoach.workouts.progression import PROGRESSION
 
 if TYPE_CHECKING:
     from retrocoach.gui.devices_page import DevicesPage
+    from retrocoach.gui.history_page import HistoryPage
     from retrocoach.gui.plan_page import PlanPage
+    from retrocoach.gui.progress_page import ProgressPage
     from retrocoach.gui.session_page import SessionPage
     from retrocoach.gui.settings_page import SettingsPage
     from retrocoach.gui.workout_picker import WorkoutPicker
 
 log = logging.getLogger(__name__)
 
-PAGES = ("session", "workouts", "plan", "devices", "settings")
+PAGES = ("session", "workouts", "plan", "history", "progress", "devices", "settings")
 PAGE_TITLES = {
     "session": "Session",
     "workouts": "Workouts",
     "plan": "6-week plan",
+    "history": "History",
+    "progress": "Progress",
     "devices": "Devices",
     "settings": "Settings",
 }
@@ -262,6 +266,14 @@ class MainWindow(QMainWindow):
         return cast("PlanPage", self._page("plan"))
 
     @property
+    def history_page(self) -> HistoryPage:
+        return cast("HistoryPage", self._page("history"))
+
+    @property
+    def progress_page(self) -> ProgressPage:
+        return cast("ProgressPage", self._page("progress"))
+
+    @property
     def devices_page(self) -> DevicesPage:
         return cast("DevicesPage", self._page("devices"))
 
@@ -308,6 +320,14 @@ class MainWindow(QMainWindow):
             plan = PlanPage(self.user_data)
             plan.chosen.connect(self.prepare_session)
             return plan
+        if name == "history":
+            from retrocoach.gui.history_page import HistoryPage
+
+            return HistoryPage(self.store_path, units=self.profile.units)
+        if name == "progress":
+            from retrocoach.gui.progress_page import ProgressPage
+
+            return ProgressPage(self.store_path, self.user_data.progress(), profile=self.profile)
         if name == "devices":
             from retrocoach.gui.devices_page import DevicesPage
 
@@ -338,6 +358,8 @@ class MainWindow(QMainWindow):
             self.picker.reload()
         elif name == "plan":
             self.plan_page.refresh()
+        elif name == "progress":
+            self.progress_page.set_progress(self.user_data.progress())
 
     def showing(self, name: str) -> bool:
         return self._built(name) and self.stack.currentWidget() is self._pages[name]
@@ -400,7 +422,7 @@ class MainWindow(QMainWindow):
             self.say(f"Sessions cannot be saved: {exc}. Export each one at its end.")
             return
         if recovered:
-            when = ", ".join(f"{s.local_start:%a %d %b %H:%M}" for s in recovered)
+            when = ", ".join(f"{s.local_start:%Y-%m-%d %H:%M}" for s in recovered)
             self.say(
                 f"An interrupted session ({when}) was kept in History as far as it was recorded."
             )
@@ -670,6 +692,10 @@ class MainWindow(QMainWindow):
         self.audio.apply(AudioSettings.of(settings))
         if self._built("session"):
             self.session_page.set_muted(settings.muted)
+        if self._built("history"):
+            self.history_page.set_units(profile.units)
+        if self._built("progress"):
+            self.progress_page.set_units(profile.units)
         if theme_changed:
             self.apply_theme(settings.theme)
         # A prepared (not started) session picks up the new profile; a finished one
@@ -705,6 +731,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._discard_session()
+        if self._built("history"):
+            self.history_page.close_store()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._keys)

@@ -127,23 +127,19 @@ class SessionStore:
 
     def list_sessions(self) -> list[SessionSummary]:
         """Every session, newest first (from the rows alone: no samples are read)."""
-        rows = self._conn.execute(
-            "SELECT id, started_at, workout_name, workout_title, state, end_reason, "
-            "duration_s, distance_m, backward_time_s, backward_distance_m, avg_hr, max_hr "
-            "FROM sessions ORDER BY started_at DESC, id DESC"
-        ).fetchall()
-        return [_summary(row) for row in rows]
+        rows = self._conn.execute(f"{_SUMMARY_SELECT} ORDER BY started_at DESC, id DESC").fetchall()
+        return [self._current(_summary(row)) for row in rows]
+
+    def _current(self, summary: SessionSummary) -> SessionSummary:
+        """A session being recorded has no totals on its row yet: as far as it got."""
+        if summary.state is not SessionState.RECORDING:
+            return summary
+        samples = load_samples(self._conn, summary.id)
+        built = build_session(load_events(self._conn, summary.id), samples)
+        return _with_totals(summary, built.totals)
 
     def summary(self, session_id: int) -> SessionSummary:
-        row = self._conn.execute(
-            "SELECT id, started_at, workout_name, workout_title, state, end_reason, "
-            "duration_s, distance_m, backward_time_s, backward_distance_m, avg_hr, max_hr "
-            "FROM sessions WHERE id = ?",
-            (session_id,),
-        ).fetchone()
-        if row is None:
-            raise KeyError(session_id)
-        return _summary(row)
+        return self._current(_summary_row(self._conn, session_id))
 
     def load(self, session_id: int) -> RecordedSession:
         """The whole session; KeyError if there is none with this id."""
@@ -154,10 +150,10 @@ class SessionStore:
         if row is None:
             raise KeyError(session_id)
         workout_toml, profile_json, treadmill, hrm = row
-        summary = self.summary(session_id)
         samples = load_samples(self._conn, session_id)
         events = load_events(self._conn, session_id)
         built = build_session(events, samples)
+        summary = _summary_row(self._conn, session_id)
         if summary.state is SessionState.RECORDING:
             # Still being written (here or by another app): totals as far as it got.
             summary = _with_totals(summary, built.totals)
@@ -182,7 +178,14 @@ class SessionStore:
         return tuple(DeviceGap(role, start, end, state) for role, start, end, state in rows)
 
     def delete(self, session_id: int) -> None:
+        """Delete a session and all it kept; StoreError for one still being recorded
+        (its writer would lose what comes next)."""
         with _transaction(self._conn):
+            row = self._conn.execute(
+                "SELECT state FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+            if row is not None and row[0] == SessionState.RECORDING:
+                raise StoreError(f"session {session_id} is being recorded: stop it first")
             self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def recover_interrupted(self, *, now: datetime.datetime | None = None) -> list[SessionSummary]:
@@ -220,6 +223,19 @@ class SessionStore:
         if writer.problem is not None or writer.session_id is None:
             raise StoreError(writer.problem or "the session could not be saved")
         return writer.session_id
+
+
+_SUMMARY_SELECT = (
+    "SELECT id, started_at, workout_name, workout_title, state, end_reason, duration_s, "
+    "distance_m, backward_time_s, backward_distance_m, avg_hr, max_hr FROM sessions"
+)
+
+
+def _summary_row(conn: sqlite3.Connection, session_id: int) -> SessionSummary:
+    row = conn.execute(f"{_SUMMARY_SELECT} WHERE id = ?", (session_id,)).fetchone()
+    if row is None:
+        raise KeyError(session_id)
+    return _summary(row)
 
 
 def _summary(row: tuple[Any, ...]) -> SessionSummary:

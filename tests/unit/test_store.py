@@ -158,6 +158,9 @@ def test_a_session_still_being_written_is_left_alone(db: Path) -> None:
             [summary] = s.list_sessions()
             assert summary.state is SessionState.RECORDING
             assert s.load(summary.id).summary.totals.duration_s > 150  # as far as it got
+            assert summary.totals.duration_s > 150  # the history's line too
+            with pytest.raises(StoreError, match="being recorded"):
+                s.delete(summary.id)  # its writer would lose what comes next
             # ...until it has not been heard of for minutes (its process id reused).
             later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=10)
             assert [x.id for x in s.recover_interrupted(now=later)] == [summary.id]

@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/fuzz_protocol.py
 	$(BIN)/python benchmarks/gui.py
 	$(BIN)/python benchmarks/cue_timing.py
+	$(BIN)/python benchmarks/store.py
 
 # The README's screenshots, from the real widgets (offscreen).
 screenshots: $(STAMP)

@@ -34,7 +34,7 @@ from pathlib import Path
 from retrocoach.coach.events import Event, Sample
 from retrocoach.record.eventlog import EventLog
 from retrocoach.record.recorder import SessionRecorder
-from retrocoach.station import simulated_station
+from retrocoach.station import run_to_end, simulated_station
 from retrocoach.workouts import library
 from retrocoach.workouts.model import Workout
 from retrocoach.workouts.profile import RunnerProfile
@@ -48,11 +48,7 @@ def session_events(workout: Workout) -> list[Event]:
     station = simulated_station(workout, RunnerProfile(), now=0.0, sinks=[events.append])
     station.connect(0.0)
     station.start(0.0)
-    now = 0.0
-    while not station.finished:
-        deadline = station.next_deadline()
-        now = deadline if deadline is not None else now + 0.1
-        station.step(now)
+    run_to_end(station)
     return events
 
 

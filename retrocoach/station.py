@@ -263,6 +263,16 @@ def simulated_station(
     return station
 
 
+def run_to_end(station: Station, now: float = 0.0) -> float:
+    """Step a simulated station on its own deadlines until its session ends, as fast as
+    the machine allows (no event loop, no clock: for scripts); the virtual end time."""
+    while not station.finished:
+        deadline = station.next_deadline()
+        now = deadline if deadline is not None else now + 0.1
+        station.step(now)
+    return now
+
+
 # ------------------------------------------------------------------- clocks
 
 

@@ -136,7 +136,7 @@ def earlier_sessions(store_path: Path, data: UserData) -> None:
     """Six weeks of the beginner plan, three sessions a week, recorded as the app would
     (on the simulators, as fast as possible) a few weeks before today."""
     from retrocoach.record.recorder import SessionRecorder
-    from retrocoach.station import simulated_station
+    from retrocoach.station import run_to_end, simulated_station
     from retrocoach.workouts.progression import PROGRESSION
 
     today = datetime.datetime.now(datetime.UTC).replace(hour=7, minute=30)
@@ -147,11 +147,7 @@ def earlier_sessions(store_path: Path, data: UserData) -> None:
         station = simulated_station(workout, RunnerProfile(), now=0.0, sinks=[recorder])
         station.connect(0.0)
         station.start(0.0)
-        now = 0.0
-        while not station.finished:
-            deadline = station.next_deadline()
-            now = deadline if deadline is not None else now + 0.1
-            station.step(now)
+        run_to_end(station)
         recorder.close()
         if n < 15:  # the last week still to do
             data.mark_done(workout.name, when.date())

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -77,7 +78,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open_app()
     try:
         result: int = args.handler(args)
+        sys.stdout.flush()  # here, where a reader gone away can still be told apart
         return result
+    except BrokenPipeError:
+        # The reader left early (`retrocoach workouts | head`): not an error. Later
+        # writes (and the interpreter's final flush) go nowhere instead of failing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except BadInput as exc:
         print(f"retrocoach: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

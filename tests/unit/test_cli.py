@@ -273,3 +273,21 @@ def test_a_failure_mid_session_still_stops_the_belt(
     assert [r for r in records if r["event"] == "user"][-1]["action"] == "emergency_stop"
     assert records[-1]["event"] == "session_end"
     assert records[-1]["reason"] == "emergency_stop"
+
+
+def test_a_reader_that_leaves_early_is_not_an_error() -> None:
+    """`retrocoach workouts | head -1`: no traceback when the reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has left before anything is written
+    try:
+        child = subprocess.run(
+            [sys.executable, "-m", "retrocoach", "workouts", "back-forth-50"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    err = child.stderr.decode()
+    assert child.returncode == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err

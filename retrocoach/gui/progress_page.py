@@ -30,7 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from retrocoach.gui.palette import BLUISH_GREEN, Palette, palette_for
-from retrocoach.gui.workout_preview import BACKWARD_PATTERN, colours_for_widget
+from retrocoach.gui.workout_preview import (
+    BACKWARD_PATTERN,
+    colours_for_widget,
+    followed_theme,
+    style_chart,
+)
 from retrocoach.record.progress import (
     HR_TOLERANCE,
     MIN_SAMPLES,
@@ -46,8 +51,6 @@ from retrocoach.record.schema import StoreError
 from retrocoach.workouts.profile import KMH_PER_MPH, RunnerProfile, Units
 from retrocoach.workouts.progression import PROGRESSION, Progression
 
-AXIS_WIDTH_PX = 72  # the same for every chart, so the weeks line up
-TICK_PX = 15
 MAX_TICKS = 8  # week labels on an axis; more would overlap (with their year, too)
 LABELLED_UP_TO = 16  # weeks: beyond this, values over the bars would crowd
 PLAN_COLOUR = BLUISH_GREEN  # Okabe-Ito; no direction uses it
@@ -528,12 +531,9 @@ class ProgressPage(QWidget):
     # ------------------------------------------------------------------ look
 
     def changeEvent(self, event: QEvent) -> None:
-        # A theme change (QSS) arrives as a palette or style change: repaint in its colours.
-        changed = event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
-        if changed and not self._theme_forced:
-            colours = colours_for_widget(self)
-            if colours != self._colours:
-                self._set_colours(colours)
+        colours = followed_theme(self, event, self._theme_forced, self._colours)
+        if colours is not None:
+            self._set_colours(colours)
         super().changeEvent(event)
 
     def _current_colours(self) -> Palette:
@@ -547,19 +547,8 @@ class ProgressPage(QWidget):
         self._draw()
 
     def _apply_colours(self, colours: Palette) -> None:
-        font = QFont()
-        font.setPixelSize(TICK_PX)
         for plot in (self.time_plot, self.speed_plot, self.plan_plot):
-            plot.setBackground(colours.background)
-            item = plot.getPlotItem()
-            for name in ("left", "bottom"):
-                axis = item.getAxis(name)
-                axis.setPen(pg.mkPen(colours.grid))
-                axis.setTextPen(pg.mkPen(colours.text))
-                axis.setStyle(tickFont=font)
-                axis.label.setFont(font)
-            item.getAxis("left").setWidth(AXIS_WIDTH_PX)
-            item.showGrid(x=False, y=True, alpha=0.2)
+            style_chart(plot, colours)
 
     def _plot(self, name: str, label: str) -> pg.PlotWidget:
         plot = pg.PlotWidget()

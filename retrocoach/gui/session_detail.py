@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -55,7 +55,9 @@ from retrocoach.gui.workout_preview import (
     BACKWARD_PATTERN,
     INCLINE_COLOUR,
     colours_for_widget,
+    followed_theme,
     legend_swatch,
+    style_chart,
 )
 from retrocoach.record.session import DeviceGap, Lap, LapKind, RecordedSession
 from retrocoach.workouts.model import format_duration
@@ -64,8 +66,6 @@ from retrocoach.workouts.profile import KMH_PER_MPH, Units
 BACKWARD_ALPHA = 150  # the hatch's lines: strong enough to see, the curve still on top
 BACKWARD_FILL_ALPHA = 45  # under the hatch, so a stretch reads as one block
 GAP_PATTERN = Qt.BrushStyle.DiagCrossPattern
-AXIS_WIDTH_PX = 72  # the same for every chart, so their time axes line up
-TICK_PX = 15
 
 # How a lap ended, in words.
 LAP_ENDS = {
@@ -593,12 +593,9 @@ class SessionDetail(QWidget):
     # ------------------------------------------------------------------ look
 
     def changeEvent(self, event: QEvent) -> None:
-        # A theme change (QSS) arrives as a palette or style change: repaint in its colours.
-        changed = event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
-        if changed and not self._theme_forced:
-            colours = colours_for_widget(self)
-            if colours != self._colours:
-                self._set_colours(colours)
+        colours = followed_theme(self, event, self._theme_forced, self._colours)
+        if colours is not None:
+            self._set_colours(colours)
         super().changeEvent(event)
 
     def _current_colours(self) -> Palette:
@@ -613,19 +610,8 @@ class SessionDetail(QWidget):
             self._draw()
 
     def _apply_colours(self, colours: Palette) -> None:
-        font = QFont()
-        font.setPixelSize(TICK_PX)
         for plot in self.plots:
-            plot.setBackground(colours.background)
-            item = plot.getPlotItem()
-            for name in ("left", "bottom"):
-                axis = item.getAxis(name)
-                axis.setPen(pg.mkPen(colours.grid))
-                axis.setTextPen(pg.mkPen(colours.text))
-                axis.setStyle(tickFont=font)
-                axis.label.setFont(font)
-            item.getAxis("left").setWidth(AXIS_WIDTH_PX)
-            item.showGrid(x=False, y=True, alpha=0.2)
+            style_chart(plot, colours)
         self.hr_curve.setPen(pg.mkPen(colours.heart_rate, width=2))
         self.speed_curve.setPen(pg.mkPen(colours.text, width=2))
         self.incline_curve.setPen(pg.mkPen(INCLINE_COLOUR, width=2))

@@ -50,6 +50,38 @@ def colours_for_widget(widget: QWidget) -> Palette:
     return palette_for(theme_of(widget))
 
 
+def followed_theme(
+    widget: QWidget, event: QEvent, forced: bool, current: Palette | None
+) -> Palette | None:
+    """A painted widget's new colours when `event` changed its theme (QSS arrives as a
+    palette or style change) and it follows the theme (no `set_theme` call forced
+    one); None when there is nothing to repaint."""
+    if forced or event.type() not in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+        return None
+    colours = colours_for_widget(widget)
+    return colours if colours != current else None
+
+
+CHART_TICK_PX = 15
+CHART_AXIS_WIDTH_PX = 72  # the same for the charts of a page, so their x axes line up
+
+
+def style_chart(plot: pg.PlotWidget, colours: Palette) -> None:
+    """The look of a history or progress chart: background, axes, tick font, grid."""
+    font = QFont()
+    font.setPixelSize(CHART_TICK_PX)
+    plot.setBackground(colours.background)
+    item = plot.getPlotItem()
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(colours.grid))
+        axis.setTextPen(pg.mkPen(colours.text))
+        axis.setStyle(tickFont=font)
+        axis.label.setFont(font)
+    item.getAxis("left").setWidth(CHART_AXIS_WIDTH_PX)
+    item.showGrid(x=False, y=True, alpha=0.2)
+
+
 def format_distance_for(metres: float, units: Units) -> str:
     if units is Units.MPH:
         return f"{metres / METRES_PER_MILE:.2f} mi"
@@ -310,16 +342,9 @@ class WorkoutPreview(QWidget):
     # ------------------------------------------------------------ look
 
     def changeEvent(self, event: QEvent) -> None:
-        # A theme change (QSS) arrives as a palette or style change: repaint in its colours.
-        changed = event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange)
-        if changed and not self._theme_forced:
-            colours = colours_for_widget(self)
-            if colours != self._colours:
-                self._colours = colours
-                if self._shown is not None:
-                    self.show_workout(*self._shown)
-                else:
-                    self._apply_plot_colours(colours)
+        colours = followed_theme(self, event, self._theme_forced, self._colours)
+        if colours is not None:
+            self.set_colours(colours)
         super().changeEvent(event)
 
     def set_theme(self, theme: str) -> None:

@@ -187,38 +187,6 @@ speed_kmh = 0
 """
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "key", "problem"),
-    [
-        (BAD_SYNTAX, 5, None, 'put text in "double quotes"'),
-        (BAD_VALUE, 8, "steps[1].speed_kmh", "a speed must be between 0.1 and 30 km/h"),
-    ],
-)
-def test_importing_a_bad_file_says_where_and_what_and_adds_nothing(
-    qtbot: QtBot,
-    user_data: UserData,
-    tmp_path: Path,
-    text: str,
-    line: int,
-    key: str | None,
-    problem: str,
-) -> None:
-    source = tmp_path / "broken-workout.toml"
-    source.write_text(text, encoding="utf-8")
-    picker = make_picker(qtbot, user_data)
-    picker.import_path = source
-    qtbot.mouseClick(picker.import_button, Qt.MouseButton.LeftButton)
-    [message] = picker.told
-    assert "broken-workout.toml" in message
-    assert f"Line: {line}" in message
-    if key is not None:
-        assert f"Key: {key}" in message
-    assert problem in message
-    assert "Nothing was imported" in message
-    assert listed(picker)[Group.MINE.value] == ["None yet: use Import… or New…"]
-    assert not list(user_data.workouts_dir.glob("*.toml"))
-
-
 def test_importing_over_an_existing_workout_asks_first(
     qtbot: QtBot, user_data: UserData, tmp_path: Path
 ) -> None:
@@ -337,29 +305,45 @@ CYCLING_ZWO = """<workout_file>
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "key", "problem"),
+    ("name", "text", "line", "key", "problem"),
     [
-        (HOSTILE_ZWO, 2, None, "refused: it has a document type declaration"),
-        (CYCLING_ZWO, 2, "sportType", "a cycling workout"),
+        ("broken-workout.toml", BAD_SYNTAX, 5, None, 'put text in "double quotes"'),
+        (
+            "broken-workout.toml",
+            BAD_VALUE,
+            8,
+            "steps[1].speed_kmh",
+            "a speed must be between 0.1 and 30 km/h",
+        ),
+        (
+            "from-the-internet.zwo",
+            HOSTILE_ZWO,
+            2,
+            None,
+            "refused: it has a document type declaration",
+        ),
+        ("from-the-internet.zwo", CYCLING_ZWO, 2, "sportType", "a cycling workout"),
     ],
 )
-def test_a_hostile_or_cycling_zwo_is_refused_with_a_message_and_nothing_kept(
+def test_importing_a_bad_file_says_where_and_what_and_keeps_nothing(
     qtbot: QtBot,
     user_data: UserData,
     tmp_path: Path,
+    name: str,
     text: str,
     line: int,
     key: str | None,
     problem: str,
 ) -> None:
-    source = tmp_path / "from-the-internet.zwo"
+    """A malformed TOML file, a hostile .zwo (entities) or a cycling one."""
+    source = tmp_path / name
     source.write_text(text, encoding="utf-8")
     picker = make_picker(qtbot, user_data)
     picker.import_path = source
     qtbot.mouseClick(picker.import_button, Qt.MouseButton.LeftButton)
     [message] = picker.told
     assert message.startswith("Cannot import this workout\n")
-    assert "from-the-internet.zwo" in message
+    assert name in message
     assert f"Line: {line}" in message
     if key is not None:
         assert f"Key: {key}" in message

@@ -605,11 +605,12 @@ class MainWindow(QMainWindow):
             return
         from retrocoach.record.export import ExportError, export_session
 
-        path = self.ask_export_path(recorder.session().summary.describe())
+        session = recorder.session()
+        path = self.ask_export_path(session.summary.describe())
         if path is None:
             return
         try:
-            export_session(recorder.session(), path)
+            export_session(session, path)
         except ExportError as exc:
             QMessageBox.warning(self, "Cannot export this session", str(exc))
             return

@@ -9,7 +9,6 @@ way it was closed. No Qt and no SQLite here.
 from __future__ import annotations
 
 import datetime
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -386,7 +385,3 @@ def _totals(
         avg_hr=avg_hr,
         max_hr=max_hr,
     )
-
-
-def finite_or_none(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None

@@ -212,9 +212,7 @@ class SessionStore:
     def save_whole(self, session: RecordedSession, header: SessionHeader) -> int:
         """Write a session kept in memory (its writer failed) in one go; its new id."""
         writer = SessionWriter(self.path, header, threaded=False)
-        for event in session.events:
-            if event.get("event") == "sample":
-                continue
+        for event in session.events:  # (samples are kept apart from the events)
             writer.event(event)
         for sample in session.samples:
             writer.sample(sample)

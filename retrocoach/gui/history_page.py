@@ -147,6 +147,7 @@ def needs_attention(summary: SessionSummary) -> bool:
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("date", "Date"),
+    ("runner", "Runner"),  # gym mode keeps several members' sessions
     ("workout", "Workout"),
     ("time", "Time"),
     ("distance", "Distance"),
@@ -164,6 +165,7 @@ NUMERIC = frozenset({"time", "distance", "back_time", "back_distance", "avg_hr",
 WIDEST = {
     "date": "Wed 30 Sep 23:59",
     "date_with_year": "Wed 30 Sep 2026 23:59",
+    "runner": "Alexandra",
     "time": "1:00:00",
     "distance": "10.00 km",
     "back_time": "10:00",
@@ -276,6 +278,8 @@ class SessionTableModel(QAbstractTableModel):
                 return state_explained(summary)
             if key == "workout":
                 return summary.workout_title
+            if key == "runner":
+                return summary.runner
         return None
 
     def text(self, summary: SessionSummary, key: str) -> str:
@@ -284,6 +288,8 @@ class SessionTableModel(QAbstractTableModel):
             return short_when_text(summary.started_at, self.this_year)
         if key == "workout":
             return summary.workout_title
+        if key == "runner":
+            return summary.runner
         if key == "time":
             return format_duration(t.duration_s)
         if key == "distance":
@@ -316,6 +322,7 @@ def _sort_key(summary: SessionSummary, key: str) -> Any:
     return {
         "date": (summary.started_at, summary.id),
         "workout": summary.workout_title.casefold(),
+        "runner": summary.runner.casefold(),
         "time": t.duration_s,
         "distance": t.distance_m,
         "back_time": t.backward_time_s,

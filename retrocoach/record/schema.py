@@ -130,6 +130,11 @@ def migrate(conn: sqlite3.Connection, path: Path | None, *, upto: int = VERSION)
     for version in range(found, upto):
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if version_of(conn) > version:
+                # Another connection (a second station's writer in gym mode) made this
+                # step while this one waited for the lock: nothing left to do here.
+                conn.execute("COMMIT")
+                continue
             MIGRATIONS[version](conn)
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")

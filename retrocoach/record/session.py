@@ -133,6 +133,7 @@ class SessionSummary:
     state: SessionState
     end_reason: str | None  # as session_end says, or "interrupted"
     totals: Totals
+    runner: str = ""  # the profile's name: who ran it (gym mode keeps several members')
 
     @property
     def local_start(self) -> datetime.datetime:

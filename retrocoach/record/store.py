@@ -225,7 +225,8 @@ class SessionStore:
 
 _SUMMARY_SELECT = (
     "SELECT id, started_at, workout_name, workout_title, state, end_reason, duration_s, "
-    "distance_m, backward_time_s, backward_distance_m, avg_hr, max_hr FROM sessions"
+    "distance_m, backward_time_s, backward_distance_m, avg_hr, max_hr, profile_json "
+    "FROM sessions"
 )
 
 
@@ -237,7 +238,7 @@ def _summary_row(conn: sqlite3.Connection, session_id: int) -> SessionSummary:
 
 
 def _summary(row: tuple[Any, ...]) -> SessionSummary:
-    (session_id, started_at, name, title, state, reason, *totals) = row
+    (session_id, started_at, name, title, state, reason, *totals, profile_json) = row
     duration, distance, back_time, back_distance, avg_hr, max_hr = totals
     return SessionSummary(
         id=session_id,
@@ -254,7 +255,17 @@ def _summary(row: tuple[Any, ...]) -> SessionSummary:
             avg_hr=avg_hr,
             max_hr=max_hr,
         ),
+        runner=_runner_name(profile_json),
     )
+
+
+def _runner_name(profile_json: str | None) -> str:
+    """Who ran (the profile's name): gym mode keeps several members' sessions."""
+    try:
+        name = json.loads(profile_json or "{}").get("name", "")
+    except (ValueError, AttributeError):
+        return ""
+    return name if isinstance(name, str) else ""
 
 
 def _with_totals(summary: SessionSummary, totals: Totals) -> SessionSummary:
@@ -266,6 +277,7 @@ def _with_totals(summary: SessionSummary, totals: Totals) -> SessionSummary:
         summary.state,
         summary.end_reason,
         totals,
+        summary.runner,
     )
 
 
@@ -550,4 +562,5 @@ def summary_of(
         state=state,
         end_reason=built.end_reason,
         totals=built.totals,
+        runner=str(header.profile.get("name", "")),
     )

@@ -3,6 +3,7 @@ schema migrations, and a disk that fails while a session goes on."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import json
@@ -385,3 +386,32 @@ def test_deleting_a_session_removes_all_of_it(db: Path) -> None:
         for table in ("samples", "events"):
             ids = {row[0] for row in conn.execute(f"SELECT DISTINCT session_id FROM {table}")}
             assert ids == {second}
+
+
+def test_seven_writers_opening_a_new_store_at_once_all_keep_their_session(db: Path) -> None:
+    """Gym mode: every station's writer opens the store at the same moment on the first
+    day; the one that migrates first must not make the others fail."""
+    import threading
+
+    barrier = threading.Barrier(7)
+    writers: list[SessionWriter] = []
+    lock = threading.Lock()
+
+    def open_one(n: int) -> None:
+        barrier.wait()
+        made = SessionWriter(db, dataclasses.replace(_header(), profile={"name": f"M{n}"}))
+        made.event({"t": 0.0, "event": "user", "action": "start"})
+        with lock:
+            writers.append(made)
+
+    threads = [threading.Thread(target=open_one, args=(n,)) for n in range(7)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for writer in writers:
+        writer.finish()
+        writer.close()
+    assert [w.problem for w in writers] == [None] * 7
+    with SessionStore(db) as kept:
+        assert sorted(s.runner for s in kept.list_sessions()) == [f"M{n}" for n in range(7)]

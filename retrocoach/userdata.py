@@ -4,7 +4,8 @@
 - the app's settings (`settings.toml`: theme, voice, beeps, volume, mute, notes aloud),
 - the workouts they imported (TOML or Zwift .zwo files, kept as TOML) or wrote
   (`workouts/*.toml`),
-- which sessions of the six-week progression are done (`progress.toml`).
+- which sessions of the six-week progression are done (`progress.toml`),
+- gym members, one profile file each (`members/*.toml`, kept by `retrocoach.members`).
 
 Every file is written whole and then renamed into place, so a crash never leaves half a
 file; an unreadable settings or progress file counts as defaults (and is said so in
@@ -94,6 +95,10 @@ class UserData:
     def progress_path(self) -> Path:
         return self.root / "progress.toml"
 
+    @property
+    def members_dir(self) -> Path:
+        return self.root / "members"
+
     # ---------------------------------------------------------------- profile
 
     def has_profile(self) -> bool:
@@ -112,7 +117,7 @@ class UserData:
 
     def save_profile(self, profile: RunnerProfile) -> None:
         """OSError if the folder cannot be written."""
-        _write_atomically(self.profile_path, dump_profile(profile))
+        write_atomically(self.profile_path, dump_profile(profile))
 
     # --------------------------------------------------------------- settings
 
@@ -151,7 +156,7 @@ class UserData:
     def save_settings(self, settings: AppSettings) -> None:
         data = asdict(settings)
         data["theme"] = settings.theme.value
-        _write_atomically(self.settings_path, tomli_w.dumps(data))
+        write_atomically(self.settings_path, tomli_w.dumps(data))
 
     # --------------------------------------------------------------- workouts
 
@@ -180,7 +185,7 @@ class UserData:
     def save_workout(self, workout: Workout, path: Path | None = None) -> UserWorkout:
         """Save under the workouts folder (named after the workout) or at `path`."""
         target = path or self.workouts_dir / f"{workout.name}.toml"
-        _write_atomically(target, dump_workout(workout))
+        write_atomically(target, dump_workout(workout))
         return UserWorkout(workout, target)
 
     def delete_workout(self, user_workout: UserWorkout) -> None:
@@ -205,12 +210,12 @@ class UserData:
     def mark_done(self, name: str, day: datetime.date) -> None:
         done = self.progress()
         done.setdefault(name, day)
-        _write_atomically(self.progress_path, tomli_w.dumps({"done": done}))
+        write_atomically(self.progress_path, tomli_w.dumps({"done": done}))
 
     def unmark_done(self, name: str) -> None:
         done = self.progress()
         if done.pop(name, None) is not None:
-            _write_atomically(self.progress_path, tomli_w.dumps({"done": done}))
+            write_atomically(self.progress_path, tomli_w.dumps({"done": done}))
 
     # ---------------------------------------------------------------- helpers
 
@@ -238,7 +243,7 @@ def _shown(value: object) -> str:
     return value.value if isinstance(value, StrEnum) else repr(value)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     try:

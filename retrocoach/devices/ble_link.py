@@ -79,6 +79,10 @@ class BleLink:
         self._last_data: float | None = None
         self._stale = False
         self._state: LinkState | None = None
+        # Told why each connection attempt failed, in the system's words (the gym's
+        # coach is warned when the adapter refuses one more); the link keeps trying.
+        self.on_failure: Callable[[str], None] | None = None
+        self.last_error = ""
 
     # -- the port's life cycle
 
@@ -169,6 +173,7 @@ class BleLink:
                     await self._disconnected.wait()
                 except (BleakError, TimeoutError, OSError, EOFError) as exc:
                     log.info("%s: connection failed: %s", self.name, exc)
+                    self._failed(exc)
                 finally:
                     self._generation += 1
                     self.on_disconnected()
@@ -182,6 +187,14 @@ class BleLink:
                 attempt += 1
         finally:
             watchdog.cancel()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.last_error = str(exc) or type(exc).__name__
+        if self.on_failure is not None:
+            try:
+                self.on_failure(self.last_error)
+            except Exception:  # whoever listens must not stop the reconnecting
+                log.exception("%s: the failure listener failed", self.name)
 
     async def _connect_once(self) -> None:
         self._disconnected.clear()

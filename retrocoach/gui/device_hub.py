@@ -66,6 +66,7 @@ class DeviceStatus:
     contact: bool | None = None  # the strap's skin contact, where it says
     bpm: int | None = None  # the latest heart rate, between sessions too
     battery_pct: int | None = None
+    problem: str = ""  # why the last connection attempt failed, until one succeeds
 
     @property
     def usable(self) -> bool:
@@ -86,6 +87,7 @@ class DevicesInUse(RuntimeError):
 class DeviceHub(QObject):
     changed = Signal(object)  # the Role whose status changed (a choice or its link)
     choice_changed = Signal()  # a device was chosen, replaced or dropped
+    connection_failed = Signal(object, str)  # (Role, the system's words); it keeps trying
 
     def __init__(
         self,
@@ -113,6 +115,23 @@ class DeviceHub(QObject):
         # While a session runs on them, the devices stay as they are: closing a link
         # under a running belt would leave its stop nowhere to go.
         self.locked = False
+
+    def sibling(self, memory: DeviceMemory) -> DeviceHub:
+        """A hub for another station (gym mode): the same adapter and the same way of
+        making Bluetooth clients, its own devices and memory."""
+        hub = DeviceHub(
+            memory,
+            adapter=self.adapter,
+            simulator_speedup=self.simulator_speedup,
+            link_factory=self._make_link,
+        )
+        hub.simulated_clock = self.simulated_clock
+        return hub
+
+    def bluetooth_address(self, role: Role) -> str:
+        """The address this role's Bluetooth device uses ("" if simulated or none)."""
+        status = self._status[role]
+        return status.address if status.kind is DeviceKind.BLUETOOTH else ""
 
     # ------------------------------------------------------------------- state
 
@@ -174,6 +193,7 @@ class DeviceHub(QObject):
             else:
                 raise TypeError(f"the link factory made a {type(device).__name__} for {role}")
             device.attach(self)
+            device.on_failure = lambda message: self._connection_failed(role, message)
             # A treadmill that also serves the heart rate is one device: BleLink makes
             # the two links take turns connecting to it.
             device.connect(MonotonicClock().now())
@@ -329,6 +349,8 @@ class DeviceHub(QObject):
         current = self._status[role]
         if current.kind is DeviceKind.BLUETOOTH:
             updated = replace(current, state=state)
+            if state is LinkState.CONNECTED:
+                updated = replace(updated, problem="")
             if role is Role.HRM and self._strap is not None and self._strap.battery_pct is not None:
                 # Read once per connection, before the link says it is connected.
                 updated = replace(updated, battery_pct=self._strap.battery_pct)
@@ -337,6 +359,12 @@ class DeviceHub(QObject):
             station.on_link_state(role, state, t)
 
     # ---------------------------------------------------------------- internals
+
+    def _connection_failed(self, role: Role, message: str) -> None:
+        current = self._status[role]
+        if current.kind is DeviceKind.BLUETOOTH:
+            self._set(role, replace(current, problem=message))
+        self.connection_failed.emit(role, message)
 
     def _check_unlocked(self) -> None:
         if self.locked:

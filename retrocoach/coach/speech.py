@@ -79,6 +79,8 @@ PHRASE_CLIPS: dict[str, str] = {
     "session_complete": "Session complete. Well done.",
     "session_stopped": "Session stopped.",
     "emergency_stop": "Emergency stop.",
+    # Gym mode: one loudspeaker for the room names the station a cue is for.
+    "station": "Station",
 }
 
 CLIPS: dict[str, str] = {**PHRASE_CLIPS, **NUMBER_CLIPS}

@@ -100,6 +100,7 @@ class EngineConfig:
     last_minute_min_s: float = 180.0
     sample_interval_s: float = 1.0
     echo_window_s: float = 3.0
+    turn_gate_poll_s: float = 0.25  # held at turn speed by a gate: asked again this often
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,10 @@ class CoachEngine:
 
         self.state = EngineState.IDLE
         self.phase: Phase | None = None
+        # Asked (segment it leads into, now) once the belt is at turn speed before a
+        # turn-around: False holds the belt there (gym mode turns the room together).
+        self.turn_gate: Callable[[int, float], bool] | None = None
+        self.gate_since: float | None = None  # held by the gate since then
         self.index = 0  # the segment being run, or being led into
         self.segment_active = False
         self.facing = self.segments[0].direction
@@ -1062,7 +1067,7 @@ class CoachEngine:
             )
             self._at(t + self.config.slow_down_reminder_s, self._remind_slow_down)
         else:
-            self._turn_hold(t)
+            self._try_turn(t)
 
     def _speed_settled(self, t: float) -> bool:
         """The treadmill confirmed the last speed sent, and this reading came after."""
@@ -1087,8 +1092,44 @@ class CoachEngine:
     def _turn_limit(self) -> float:
         return self.turn_kmh + self.config.belt_tolerance_kmh
 
+    def _try_turn(self, t: float) -> None:
+        """At turn speed: turn now, unless the gate (gym mode: the room turns together)
+        says to hold; then the belt stays at turn speed and the gate is asked again."""
+        assert self._turn_into is not None
+        if self.turn_gate is None or self.turn_gate(self._turn_into, t):
+            self.gate_since = None
+            self._turn_hold(t)
+            return
+        if self.gate_since is None:
+            if self.phase is not Phase.SLOW_DOWN:
+                # Already slow enough (a walk below turn speed): held all the same.
+                self._set_phase(t, Phase.SLOW_DOWN, self._turn_into)
+            self.gate_since = t
+            self._at(t + self.config.turn_gate_poll_s, self._ask_gate_again)
+
+    def _ask_gate_again(self, t: float) -> None:
+        if self.phase is not Phase.SLOW_DOWN or self._turn_into is None or self.gate_since is None:
+            return
+        if self._belt_kmh > self._turn_limit():  # the belt sped up: the belt decides again
+            self.gate_since = None
+            return
+        if self.turn_gate is None or self.turn_gate(self._turn_into, t):
+            self.gate_since = None
+            self._turn_hold(t)
+        else:
+            self._at(t + self.config.turn_gate_poll_s, self._ask_gate_again)
+
+    @property
+    def waiting_at_gate(self) -> bool:
+        """At turn speed, held by the gate before a turn-around."""
+        return self.gate_since is not None and self.phase is Phase.SLOW_DOWN
+
     def _remind_slow_down(self, t: float) -> None:
         if self.phase is not Phase.SLOW_DOWN or self._turn_into is None:
+            return
+        if self.waiting_at_gate:
+            # Already at turn speed, waiting for the room: nothing to ask of the runner.
+            self._at(t + self.config.slow_down_reminder_s, self._remind_slow_down)
             return
         self._cue(
             t, CueId.WAITING_FOR_TURN_SPEED, cues.waiting_for_turn_speed(self.turn_kmh, self._units)
@@ -1145,7 +1186,7 @@ class CoachEngine:
         elif self.phase is Phase.SLOW_DOWN:
             if self._turn_into is not None and not self.segment_active:
                 if speed <= self._turn_limit() and self._speed_settled(t):
-                    self._turn_hold(t)
+                    self._try_turn(t)
             elif speed <= self._target + tol:
                 self._set_phase(t, Phase.STEADY, self.index)
         elif self.phase is Phase.TURN and speed > self._turn_limit():
@@ -1453,6 +1494,7 @@ class CoachEngine:
         self, t: float, phase: Phase, segment: int, *, until: float | None = None
     ) -> None:
         self.phase = phase
+        self.gate_since = None  # a new phase (a pause, a stop) leaves any gate behind
         ends = self._rel(until) if until is not None else None
         self._emit(PhaseChange(self._rel(t), phase=phase, segment=segment, until=ends))
 

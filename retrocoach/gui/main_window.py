@@ -1,7 +1,7 @@
 """The application shell: the pages, the keys that work everywhere, and one session's
 life from a chosen workout to its end.
 
-Pages: Session, Workouts, Plan, History, Progress, Devices, Settings. A session is
+Pages: Session, Workouts, Plan, History, Progress, Gym, Devices, Settings. A session is
 prepared when a workout is chosen (the station is built on the chosen devices, so a
 treadmill that cannot run this workout safely is refused before anything moves) and
 started by the person on the session page.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -41,13 +42,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from retrocoach.audio import AudioSettings, CuePlayer
+from retrocoach.audio import AudioSettings, CuePlayer, RoomAnnouncer
 from retrocoach.coach.engine import EngineState
 from retrocoach.coach.events import EndReason, SessionEnd
 from retrocoach.coach.plan import PlanError
 from retrocoach.devices.ports import Role
 from retrocoach.gui.device_hub import DeviceHub
-from retrocoach.gui.session_runner import SessionRunner
+from retrocoach.gui.session_runner import SessionClock, SessionRunner
 from retrocoach.record.recorder import SessionRecorder
 from retrocoach.record.schema import StoreError
 from retrocoach.record.store import SessionStore, default_store_path
@@ -59,6 +60,9 @@ from retrocoach.workouts.progression import PROGRESSION
 
 if TYPE_CHECKING:
     from retrocoach.gui.devices_page import DevicesPage
+    from retrocoach.gui.gym_page import GymPage
+    from retrocoach.gui.gym_session import GymMember, GymSession
+    from retrocoach.gui.gym_window import GymWindow
     from retrocoach.gui.history_page import HistoryPage
     from retrocoach.gui.plan_page import PlanPage
     from retrocoach.gui.progress_page import ProgressPage
@@ -68,13 +72,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PAGES = ("session", "workouts", "plan", "history", "progress", "devices", "settings")
+PAGES = ("session", "workouts", "plan", "history", "progress", "gym", "devices", "settings")
 PAGE_TITLES = {
     "session": "Session",
     "workouts": "Workouts",
     "plan": "6-week plan",
     "history": "History",
     "progress": "Progress",
+    "gym": "Gym",
     "devices": "Devices",
     "settings": "Settings",
 }
@@ -157,6 +162,7 @@ class SessionKeys(QObject):
 class MainWindow(QMainWindow):
     session_prepared = Signal(object)  # the SessionRunner
     session_ended = Signal(object)  # the SessionEnd event
+    room_opened = Signal(object)  # the GymWindow of a guided session
 
     def __init__(
         self,
@@ -182,6 +188,11 @@ class MainWindow(QMainWindow):
         self.runner: SessionRunner | None = None
         self.workout: Workout | None = None  # chosen; prepared once the devices are ready
         self.session_workout: Workout | None = None  # the one the runner runs
+        self.gym: GymSession | None = None  # gym mode's guided session, while its room is open
+        self.gym_window: GymWindow | None = None
+        self._announcer: RoomAnnouncer | None = None
+        # Tests and the screenshots give the room a clock they move (None: its own).
+        self.gym_clock: Callable[[float], SessionClock] | None = None
         self._closing = False
         self._fault_left_belt = False  # the last session ended without a confirmed stop
         self.setWindowTitle("retrocoach")
@@ -274,6 +285,10 @@ class MainWindow(QMainWindow):
         return cast("ProgressPage", self._page("progress"))
 
     @property
+    def gym_page(self) -> GymPage:
+        return cast("GymPage", self._page("gym"))
+
+    @property
     def devices_page(self) -> DevicesPage:
         return cast("DevicesPage", self._page("devices"))
 
@@ -328,6 +343,17 @@ class MainWindow(QMainWindow):
             from retrocoach.gui.progress_page import ProgressPage
 
             return ProgressPage(self.store_path, self.user_data.progress(), profile=self.profile)
+        if name == "gym":
+            from retrocoach.gui.gym_page import GymPage, station_memory
+            from retrocoach.gui.workout_picker import every_workout
+
+            gym = GymPage(
+                self.user_data,
+                lambda number: self.hub.sibling(station_memory(self.user_data, number)),
+                lambda: every_workout(self.user_data),
+            )
+            gym.open_requested.connect(self.open_room)
+            return gym
         if name == "devices":
             from retrocoach.gui.devices_page import DevicesPage
 
@@ -360,6 +386,9 @@ class MainWindow(QMainWindow):
             self.plan_page.refresh()
         elif name == "progress":
             self.progress_page.set_progress(self.user_data.progress())
+        elif name == "gym":
+            self.gym_page.refresh_workouts()
+            self.gym_page.refresh_members()
 
     def showing(self, name: str) -> bool:
         return self._built(name) and self.stack.currentWidget() is self._pages[name]
@@ -514,6 +543,10 @@ class MainWindow(QMainWindow):
             self.say("A session is running: stop it before choosing another workout.")
             self.show_page("session")
             return False
+        if self.gym is not None:
+            self.say("The gym's room is open: close it before a session of your own.")
+            self._raise_room()
+            return False
         self.workout = workout
         if not self.hub.ready:
             self.say(f"“{workout.title}” is chosen. Choose a treadmill first (or the simulator).")
@@ -553,7 +586,10 @@ class MainWindow(QMainWindow):
         return True
 
     def emergency_stop(self) -> None:
-        """Esc, the big STOP, SIGINT: stop the belt at once, whatever the screen."""
+        """Esc, the big STOP, SIGINT: stop the belt at once, whatever the screen (in gym
+        mode, every belt of the room)."""
+        if self.gym is not None:
+            self.gym.emergency_stop_all()
         runner = self.runner
         if runner is None or runner.station.engine.state is EngineState.IDLE:
             # No session of ours moves the belt; unless one ended in a fault (its stop
@@ -683,6 +719,82 @@ class MainWindow(QMainWindow):
         if self._built("settings"):
             self.settings_page.set_session_running(False)
 
+    # ------------------------------------------------------------------ gym mode
+
+    def open_room(self, workout: Workout, members: list[GymMember]) -> bool:
+        """Gym mode: build the guided session on the stations set up and show the room's
+        window, ready for the coach's start. Refused while a session of one's own runs."""
+        from retrocoach.gui.gym_session import GymError, GymSession
+        from retrocoach.gui.gym_window import GymWindow
+
+        if self.gym is not None:
+            self._raise_room()
+            return False
+        if self.session_active:
+            self.say("A session is running: stop it before opening the gym's room.")
+            return False
+        self._discard_session()
+        simulated = all(m.hub.simulated for m in members)
+        speedup = self.settings.simulator_speedup if simulated else 1.0
+        announcer = RoomAnnouncer(self.audio)
+        try:
+            gym = GymSession(
+                workout,
+                members,
+                store_path=self.store_path,
+                room_sink=announcer.sink,
+                speedup=speedup,
+                clock=self.gym_clock(speedup) if self.gym_clock is not None else None,
+                parent=self,
+            )
+        except GymError as exc:
+            QMessageBox.warning(
+                self,
+                "The room cannot open",
+                "\n".join(f"• {p}" for p in exc.problems),
+            )
+            return False
+        announcer.begin(gym.clock.speedup)
+        self.gym = gym
+        self._announcer = announcer
+        window = GymWindow(gym, self.settings.theme.value)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.closed.connect(self._room_closed)
+        gym.all_ended.connect(self._room_ended)
+        self.gym_window = window
+        for member in members:
+            member.hub.locked = True  # no device changes under a running room
+        if self._built("gym"):
+            self.gym_page.set_room_open(True)
+        gym.begin()
+        window.showMaximized()
+        self.room_opened.emit(window)
+        self.say("The gym's room is open in its own window.")
+        return True
+
+    def _raise_room(self) -> None:
+        if self.gym_window is not None:
+            self.gym_window.raise_()
+            self.gym_window.activateWindow()
+
+    def _room_ended(self) -> None:
+        if self._built("history"):
+            self.history_page.refresh()
+        if self._closing:
+            self._close_anyway()
+
+    def _room_closed(self) -> None:
+        self.gym = None
+        self.gym_window = None
+        if self._announcer is not None:
+            self._announcer.stop()
+            self._announcer = None
+        if self._built("gym"):
+            for hub in self.gym_page.hubs:
+                hub.locked = False
+            self.gym_page.set_room_open(False)
+        self.say("")
+
     # ----------------------------------------------------------------- settings
 
     def _settings_saved(self, profile: RunnerProfile, settings: AppSettings) -> None:
@@ -712,6 +824,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.gym_window is not None:
+            # The room first: it asks before stopping its belts, and the app closes
+            # only once it has closed.
+            self.gym_window.close()
+            if self.gym_window is not None:
+                event.ignore()
+                return
         if self.session_active and not self._closing:
             answer = QMessageBox.question(
                 self,
@@ -734,6 +853,8 @@ class MainWindow(QMainWindow):
         self._discard_session()
         if self._built("history"):
             self.history_page.close_store()
+        if self._built("gym"):
+            self.gym_page.close_hubs()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._keys)
@@ -741,6 +862,11 @@ class MainWindow(QMainWindow):
 
     def interrupt(self) -> None:
         """SIGINT: stop the belt at once (rule 4), then close without asking."""
+        if self.gym is not None and self.gym.active:
+            self.gym.emergency_stop_all()
+            self._closing = True
+            QTimer.singleShot(CLOSE_WAIT_MS, self._close_anyway)
+            return
         if self.session_active:
             self.emergency_stop()
             self._closing = True
@@ -760,6 +886,10 @@ class MainWindow(QMainWindow):
         self.say("Stopping the belt before closing…")
 
     def _close_anyway(self) -> None:
+        if self.gym is not None:
+            log.warning("closing the room before every belt was seen standing still")
+            self.gym.close()
+            self._room_closed()
         if self.runner is not None and self.session_active:
             log.warning("closing before the belt was seen standing still")
             self._discard_session()

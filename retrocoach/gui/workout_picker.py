@@ -424,6 +424,11 @@ def _fixed_workouts() -> list[Workout]:
     return [*BUILT_IN, *PROGRESSION.sessions()]
 
 
+def every_workout(user_data: UserData) -> list[Workout]:
+    """The built-in library, the six-week plan's sessions and the person's own."""
+    return [*_fixed_workouts(), *(w.workout for w in user_data.workouts())]
+
+
 def _free_name(name: str, taken: set[str]) -> str:
     """`name` with the first number that makes it free: backward-hills-2, -3, …"""
     number = 2

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from recorded import record
 
-from retrocoach.gui.history_page import EMPTY_TEXT, HistoryPage, short_when_text
+from retrocoach.gui.history_page import COLUMN, EMPTY_TEXT, HistoryPage, short_when_text
 from retrocoach.gui.main_window import load_theme
 from retrocoach.gui.session_detail import SessionDetail, backward_laps, lap_name
 from retrocoach.record.session import LapKind, SessionState, SessionSummary
@@ -193,6 +193,7 @@ def test_sessions_are_listed_newest_first_with_their_totals(page: AnsweredHistor
     # The finished session: a whole back-forth-50, about half an hour, 8½ min backwards.
     finished = page.row_texts(2)
     assert finished["state"] == "✓ Completed"
+    assert finished["runner"] == "Runner"  # the profile's name: gym mode keeps several
     assert finished["time"].startswith("30:")
     assert finished["back_time"].startswith("8:")
 
@@ -205,7 +206,7 @@ def test_an_interrupted_session_is_marked_in_words_and_colour(page: AnsweredHist
     marked = page.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole)
     plain = page.model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole)
     assert marked is not None and plain is None
-    assert "kept as far as it was recorded" in page.model.index(0, 8).data(
+    assert "kept as far as it was recorded" in page.model.index(0, COLUMN["state"]).data(
         Qt.ItemDataRole.ToolTipRole
     )
     assert "1 interrupted" in page.overview.text()

@@ -9,9 +9,12 @@ from typing import Any
 
 from retrocoach.audio import AudioSettings, CuePlayer
 from retrocoach.audio.sounds import load_catalogue
+from retrocoach.coach import cues
 from retrocoach.coach.audit import Violation, audit
+from retrocoach.coach.cues import CueId, Said
 from retrocoach.coach.engine import EngineConfig
-from retrocoach.coach.events import Event
+from retrocoach.coach.events import Cue, Event
+from retrocoach.coach.speech import Beep, file_name
 from retrocoach.devices.simulator import SimulatedStrap, SimulatedTreadmill
 from retrocoach.station import Station, simulated_station
 from retrocoach.workouts.model import (
@@ -192,4 +195,26 @@ def recording_player(
         sounds,
         settings=settings or AudioSettings(),
         clock=output.clock,
+    )
+
+
+def engine_cue(
+    t: float,
+    cue_id: CueId,
+    said: Said | None = None,
+    *,
+    beep: Beep | bool | None = True,
+) -> Cue:
+    """A cue as the engine makes it (`beep=True`: the cue's usual beep)."""
+    words = said if said is not None else cues.FIXED[cue_id]
+    sound = cues.BEEPS.get(cue_id) if beep is True else beep or None
+    speech = [file_name(stem) for stem in words.speech]
+    beep_file = file_name(sound) if sound is not None else None
+    return Cue(
+        t,
+        id=cue_id.value,
+        text=words.text,
+        sound=beep_file or (speech[0] if speech else None),
+        beep=beep_file,
+        speech=speech,
     )

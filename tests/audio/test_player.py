@@ -25,15 +25,15 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 from support import RecordingOutput, Session, run_session, step, workout
+from support import engine_cue as cue
 
 from retrocoach.audio import AudioSettings, CuePlayer
 from retrocoach.audio.live_speech import TEST_ENGINE, LiveSpeech
 from retrocoach.audio.output import SilentOutput
 from retrocoach.audio.sounds import Sound, load_catalogue
 from retrocoach.coach import cues
-from retrocoach.coach.cues import CueId, Said
+from retrocoach.coach.cues import CueId
 from retrocoach.coach.events import Cue, Event, Phase, PhaseChange
-from retrocoach.coach.speech import Beep, file_name
 from retrocoach.workouts import library
 from retrocoach.workouts.profile import Units
 
@@ -94,28 +94,6 @@ class Rig:
 @pytest.fixture
 def rig(qapp: Any) -> Rig:
     return Rig()
-
-
-def cue(
-    t: float,
-    cue_id: CueId,
-    said: Said | None = None,
-    *,
-    beep: Beep | bool | None = True,
-) -> Cue:
-    """A cue as the engine makes it (`beep=True`: the cue's usual beep)."""
-    words = said if said is not None else cues.FIXED[cue_id]
-    sound = cues.BEEPS.get(cue_id) if beep is True else beep or None
-    speech = [file_name(stem) for stem in words.speech]
-    beep_file = file_name(sound) if sound is not None else None
-    return Cue(
-        t,
-        id=cue_id.value,
-        text=words.text,
-        sound=beep_file or (speech[0] if speech else None),
-        beep=beep_file,
-        speech=speech,
-    )
 
 
 # ------------------------------------------------------------- a whole session

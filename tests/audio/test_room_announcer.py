@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 from support import RecordingOutput, recording_player
+from support import engine_cue as cue
 
 from retrocoach.audio import RoomAnnouncer
 from retrocoach.coach import cues
-from retrocoach.coach.cues import COUNTDOWN_TICKS, CueId, Said
+from retrocoach.coach.cues import COUNTDOWN_TICKS, CueId
 from retrocoach.coach.events import Cue, Event, Phase, PhaseChange
-from retrocoach.coach.speech import Beep, file_name
+from retrocoach.coach.speech import Beep
 from retrocoach.station import Station, simulated_station
 from retrocoach.workouts import library
 from retrocoach.workouts.profile import RunnerProfile, Units
@@ -199,21 +200,6 @@ def test_a_new_session_starts_the_room_afresh(rig: RoomRig) -> None:
 
 def countdown(t: float, until: float, segment: int = 1) -> PhaseChange:
     return PhaseChange(t, phase=Phase.COUNTDOWN, segment=segment, until=until)
-
-
-def cue(t: float, cue_id: CueId, said: Said | None = None) -> Cue:
-    words = said if said is not None else cues.FIXED[cue_id]
-    beep = cues.BEEPS.get(cue_id)
-    speech = [file_name(stem) for stem in words.speech]
-    beep_file = file_name(beep) if beep is not None else None
-    return Cue(
-        t,
-        id=cue_id.value,
-        text=words.text,
-        sound=beep_file or (speech[0] if speech else None),
-        beep=beep_file,
-        speech=speech,
-    )
 
 
 # Station 1 counts down to 100 and leaves its countdown then; station 2 is 4 s behind

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import pytest
+from support import engine_cue as cue
 
 from retrocoach.audio.sounds import load_catalogue
 from retrocoach.audio.speech_queue import SpeechQueue
 from retrocoach.coach import cues
-from retrocoach.coach.cues import COUNTDOWN_TICKS, CueId, Said
+from retrocoach.coach.cues import COUNTDOWN_TICKS, CueId
 from retrocoach.coach.engine import EngineConfig
 from retrocoach.coach.events import Cue, Event, Phase, PhaseChange
 from retrocoach.coach.plan import Segment
@@ -167,10 +168,10 @@ def test_no_speed_is_said_or_shown_to_the_room(in_step: Room) -> None:
     stations_said = [h.said for h in in_step.heard if h.said.id == CueId.SEGMENT]
     assert any(set(_stems(c)) & set(NUMBER_CLIPS) for c in stations_said)  # they did
     assert any(SPEED_TEXT.search(c.text) for c in stations_said)
-    for cue in in_step.aloud():
-        if CueId(cue.id) not in SAID_WITH_NUMBERS:
-            assert not set(_stems(cue)) & set(NUMBER_CLIPS), cue
-        assert not SPEED_TEXT.search(cue.text), cue.text
+    for said in in_step.aloud():
+        if CueId(said.id) not in SAID_WITH_NUMBERS:
+            assert not set(_stems(said)) & set(NUMBER_CLIPS), said
+        assert not SPEED_TEXT.search(said.text), said.text
     segment = in_step.aloud(CueId.SEGMENT)[0]
     assert _stems(segment) == ["walk", "forwards"]
     assert segment.text == "Forwards walk for 3:00."
@@ -181,10 +182,10 @@ def test_a_heart_rate_high_on_station_2_is_heard_with_its_number() -> None:
     highs = room.aloud(CueId.HR_HIGH)
     assert highs, "station 2's heart rate was never high"
     assert {h.station for h in room.said(CueId.HR_HIGH)} == {2}
-    for cue in highs:
-        assert _stems(cue) == ["station", "n2", "hr_high"]  # "station two": no speed
-        assert cue.text == "Station 2: Heart rate high, slowing down."
-        assert cue.beep == file_name(Beep.WARNING)
+    for high in highs:
+        assert _stems(high) == ["station", "n2", "hr_high"]  # "station two": no speed
+        assert high.text == "Station 2: Heart rate high, slowing down."
+        assert high.beep == file_name(Beep.WARNING)
     # Every one of them: a member's own cue is never taken for another's.
     assert len(highs) == len(room.said(CueId.HR_HIGH))
 
@@ -212,22 +213,6 @@ def test_a_station_started_10_s_late_hears_its_turn_arounds_with_its_number() ->
 
 def _segment(direction: Direction = Direction.BACKWARD, gait: Gait = Gait.WALK) -> Segment:
     return Segment(0, "", direction, gait, TimeEnd(60), 3.5, 3.5, 0.0)
-
-
-def cue(t: float, cue_id: CueId, said: Said | None = None) -> Cue:
-    """A cue as the engine makes it."""
-    words = said if said is not None else cues.FIXED[cue_id]
-    beep = cues.BEEPS.get(cue_id)
-    speech = [file_name(stem) for stem in words.speech]
-    beep_file = file_name(beep) if beep is not None else None
-    return Cue(
-        t,
-        id=cue_id.value,
-        text=words.text,
-        sound=beep_file or (speech[0] if speech else None),
-        beep=beep_file,
-        speech=speech,
-    )
 
 
 def turn(t: float, kmh: float = 3.5, units: Units = Units.KMH) -> Cue:

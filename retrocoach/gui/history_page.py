@@ -471,6 +471,9 @@ class HistoryPage(QWidget):
             self._show_problem(f"The history cannot be read: {exc}")
             return
         self.model.set_sessions(sessions)
+        # Who ran matters once several have (gym mode); at home it would only take room
+        # from the workout's title.
+        self.table.setColumnHidden(COLUMN["runner"], len({s.runner for s in sessions}) < 2)
         if self.isVisible():
             self._size_columns()
         self._show_overview(sessions)

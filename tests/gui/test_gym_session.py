@@ -18,6 +18,7 @@ from retrocoach.coach.audit import audit
 from retrocoach.coach.engine import EngineState
 from retrocoach.devices.memory import DeviceMemory
 from retrocoach.gui.device_hub import DeviceHub
+from retrocoach.gui.history_page import COLUMN, HistoryPage
 from retrocoach.gui.gym_session import GymError, GymMember, GymSession, export_file_name
 from retrocoach.record.store import SessionStore
 
@@ -63,6 +64,11 @@ def test_three_stations_run_one_guided_session_to_the_end(room: Room, tmp_path: 
     assert sorted(s.runner for s in kept) == ["Anna", "Ben", "Chloé"]
     assert all(s.workout_name == "guided" and s.end_reason == "completed" for s in kept)
     assert all(station.saved for station in room.session.stations)
+    history = HistoryPage(room.store_path)
+    history.refresh()
+    assert not history.table.isColumnHidden(COLUMN["runner"])
+    assert sorted(history.row_texts(r)["runner"] for r in range(3)) == ["Anna", "Ben", "Chloé"]
+    history.close_store()
 
     # ...and exported on its own: one file per member, each with their own belt speeds.
     folder = tmp_path / "exports"

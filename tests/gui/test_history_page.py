@@ -194,6 +194,7 @@ def test_sessions_are_listed_newest_first_with_their_totals(page: AnsweredHistor
     finished = page.row_texts(2)
     assert finished["state"] == "✓ Completed"
     assert finished["runner"] == "Runner"  # the profile's name: gym mode keeps several
+    assert page.table.isColumnHidden(COLUMN["runner"])  # one runner: no room taken
     assert finished["time"].startswith("30:")
     assert finished["back_time"].startswith("8:")
 
@@ -321,7 +322,7 @@ def test_the_segment_table_matches_the_laps(qtbot: QtBot, page: AnsweredHistory)
 def test_a_double_click_opens_and_back_returns_to_the_list(
     qtbot: QtBot, page: AnsweredHistory
 ) -> None:
-    index = page.model.index(1, 1)
+    index = page.model.index(1, COLUMN["workout"])
     rect = page.table.visualRect(index)
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

@@ -27,10 +27,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 from retrocoach.audio import CuePlayer
 from retrocoach.audio.output import SilentOutput
 from retrocoach.devices.memory import DeviceMemory
+from retrocoach.devices.simulator import SimulatedStrap
 from retrocoach.gui.device_hub import DeviceHub
 from retrocoach.gui.first_run import FirstRunDialog
 from retrocoach.gui.main_window import MainWindow
 from retrocoach.gui.session_runner import ManualClock
+from retrocoach.members import MemberBook
 from retrocoach.userdata import AppSettings, Theme, UserData
 from retrocoach.workouts.library import get
 from retrocoach.workouts.profile import RunnerProfile
@@ -129,7 +131,68 @@ async def shoot(theme: Theme, out: Path) -> None:
         window.show_page("progress")
         await until_loaded(window)
         save(window, out / f"progress{suffix}.png")
+
+        await gym_mode(window, data, out, suffix)
         window.close()
+
+
+# Four members with their own paces: one workout, four speeds.
+MEMBERS = (
+    RunnerProfile(name="Anna", walk_kmh=4.5, run_kmh=8.0, backward_max_kmh=6.0),
+    RunnerProfile(name="Ben", walk_kmh=5.5, run_kmh=11.0, backward_max_kmh=7.5),
+    RunnerProfile(name="Chloé", walk_kmh=5.0, run_kmh=9.5, backward_max_kmh=6.5),
+    RunnerProfile(name="David", walk_kmh=4.8, run_kmh=9.0, hr_max=175, hr_ceiling=160),
+)
+
+
+async def gym_mode(window: MainWindow, data: UserData, out: Path, suffix: str) -> None:
+    """The gym's set-up page, then the room's screen at 1920x1080 mid-session, one
+    station's strap lost."""
+    book = MemberBook(data.members_dir)
+    for member in MEMBERS:
+        book.save(member)
+    window.show_page("gym")
+    page = window.gym_page
+    while len(page.rows) < len(MEMBERS):
+        page.add_station()
+    for row, member in zip(page.rows, MEMBERS, strict=True):
+        row.member.setCurrentIndex(row.member.findText(member.name))
+    page.workout.setCurrentIndex(page.workout.findData("first-steps"))
+    page.simulate_button.click()
+    await settle()
+    save(window, out / f"gym-setup{suffix}.png")
+
+    clock = ManualClock()
+    window.gym_clock = lambda _speedup: clock
+    page.open_button.click()
+    gym, room = window.gym, window.gym_window
+    assert gym is not None and room is not None
+    room.showNormal()
+    room.resize(1920, 1080)
+    gym.start_all()
+
+    async def until(done: Callable[[], bool], limit_s: float = 3600) -> None:
+        end = clock.now() + limit_s
+        while not done() and clock.now() < end:
+            clock.set(clock.now() + TICK_S)
+            for station in gym.stations:
+                station.runner.catch_up()
+        await settle()
+
+    def backwards() -> bool:
+        snap = gym.station(1).snapshot()
+        return snap.segment_active and snap.segment is not None and snap.segment.index == 1
+
+    await until(backwards)
+    await until(lambda: False, 25)
+    strap = gym.station(4).runner.station.hrm
+    assert isinstance(strap, SimulatedStrap)
+    strap.drop_link(clock.now())
+    await until(lambda: False, 4)
+    save(room, out / f"gym-room{suffix}.png")
+    gym.emergency_stop_all()
+    await until(lambda: gym.finished, 60)
+    room.close()
 
 
 def earlier_sessions(store_path: Path, data: UserData) -> None:

@@ -18,8 +18,8 @@ from retrocoach.coach.audit import audit
 from retrocoach.coach.engine import EngineState
 from retrocoach.devices.memory import DeviceMemory
 from retrocoach.gui.device_hub import DeviceHub
-from retrocoach.gui.history_page import COLUMN, HistoryPage
 from retrocoach.gui.gym_session import GymError, GymMember, GymSession, export_file_name
+from retrocoach.gui.history_page import COLUMN, HistoryPage
 from retrocoach.record.store import SessionStore
 
 

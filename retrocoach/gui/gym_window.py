@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,6 +33,7 @@ from retrocoach.gui.gym_session import GymSession
 from retrocoach.gui.widgets.station_tile import StationTile, tile_view
 from retrocoach.record.export import FORMATS, ExportError
 
+CLOSE_WAIT_MS = 15_000  # closing while belts run: wait this long for them to stop
 TILE_ASPECT = 1.2  # width / height at which a tile's contents sit best
 
 END_NOTES = {
@@ -291,8 +292,14 @@ class GymWindow(QWidget):
         )
         return answer == QMessageBox.StandardButton.Yes
 
+    def _close_anyway(self) -> None:
+        if self._closing and self.session.stations:
+            self.session.emergency_stop_all()
+            self.session.close()
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.session.active:
+        if self.session.active and self.session.stations:
             if not self._closing:
                 if not self.ask_to_stop():
                     event.ignore()
@@ -300,6 +307,8 @@ class GymWindow(QWidget):
                 self._closing = True
                 self.say("Stopping every belt before closing…")
                 self.session.stop_all()
+                # A station that never says it ended must not keep the room open.
+                QTimer.singleShot(CLOSE_WAIT_MS, self._close_anyway)
             if self.session.active:  # closes once every belt has stopped
                 event.ignore()
                 return

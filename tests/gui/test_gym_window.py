@@ -128,3 +128,18 @@ def test_a_tiles_own_buttons_act_on_its_station_only(room: Room, window: GymWind
 )
 def test_tiles_fill_a_wide_screen_in_a_grid(count: int, shape: tuple[int, int]) -> None:
     assert grid_shape(count) == shape
+
+
+def test_closing_the_room_while_belts_run_stops_them_first(
+    room: Room, window: GymWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    click(window.start_all_button)
+    room.advance(30)
+    belts = [room.treadmill(n) for n in (1, 2, 3)]
+    monkeypatch.setattr(window, "ask_to_stop", lambda: True)
+    window.close()
+    assert window.isVisible()  # not before every belt has stopped
+    assert all(s.active for s in room.session.stations)
+    room.advance_until(lambda: not window.isVisible(), limit_s=60)
+    assert all(belt.belt_speed_kmh == 0.0 for belt in belts)
+    assert room.session.stations == []  # put away, each session kept

@@ -865,12 +865,12 @@ class MainWindow(QMainWindow):
         if self.gym is not None and self.gym.active:
             self.gym.emergency_stop_all()
             self._closing = True
-            QTimer.singleShot(CLOSE_WAIT_MS, self._close_anyway)
+            QTimer.singleShot(CLOSE_WAIT_MS, self, self._close_anyway)
             return
         if self.session_active:
             self.emergency_stop()
             self._closing = True
-            QTimer.singleShot(CLOSE_WAIT_MS, self._close_anyway)
+            QTimer.singleShot(CLOSE_WAIT_MS, self, self._close_anyway)
         else:
             self.close()
 
@@ -882,7 +882,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         if self.runner is not None:
             self.runner.stop()
-        QTimer.singleShot(CLOSE_WAIT_MS, self._close_anyway)
+        QTimer.singleShot(CLOSE_WAIT_MS, self, self._close_anyway)
         self.say("Stopping the belt before closing…")
 
     def _close_anyway(self) -> None:

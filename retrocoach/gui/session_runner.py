@@ -241,7 +241,8 @@ class SessionRunner(QObject):
         if not self._in_call and not self._flush_scheduled:
             # A Bluetooth reading arrived on its own: send its events out soon.
             self._flush_scheduled = True
-            QTimer.singleShot(0, self._flush)
+            # With the runner as context: a runner deleted meanwhile is not called.
+            QTimer.singleShot(0, self, self._flush)
 
     def _flush(self) -> None:
         self._flush_scheduled = False

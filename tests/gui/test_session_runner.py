@@ -91,3 +91,32 @@ def test_halt_stops_the_clock(qtbot: QtBot) -> None:
     count = len(seen)
     qtbot.wait(300)
     assert len(seen) == count
+
+
+def test_a_runner_put_away_with_events_still_to_send_is_never_called(qtbot: QtBot) -> None:
+    # A device's news that arrives on its own (a Bluetooth reading, a link lost) is sent
+    # out on the loop's next turn; a runner deleted before then (a session put away, a
+    # gym room closed) must not be called then: that crashed the process.
+    import shiboken6
+
+    from retrocoach.devices.simulator import SimulatedTreadmill
+    from retrocoach.gui.session_runner import ManualClock
+
+    clock = ManualClock()
+    station = simulated_station(
+        workout(step("backward", "walk", seconds=60)), RunnerProfile(), now=0.0
+    )
+    runner = SessionRunner(station, clock)
+    runner.begin()
+    runner.start()
+    clock.set(5.0)
+    runner.catch_up()
+    seen: list[Event] = []
+    runner.happened.connect(seen.append)
+    treadmill = station.treadmill
+    assert isinstance(treadmill, SimulatedTreadmill)
+    treadmill.drop_link(5.0)  # news from outside any call of the runner's
+    runner.halt()
+    shiboken6.delete(runner)
+    qtbot.wait(20)  # the loop turns: nothing is sent, nothing crashes
+    assert seen == []

@@ -137,7 +137,9 @@ class SessionRecorder:
         try:
             with SessionStore(self.store_path) as store:
                 if self.writer.session_id is not None:
-                    store.delete(self.writer.session_id)  # the part written before the failure
+                    # The part written before the failure (still marked as recording:
+                    # its writer stopped without finishing it).
+                    store.delete(self.writer.session_id, writer_stopped=True)
                 self.saved_id = store.save_whole(self.session(), self.header)
         except (StoreError, OSError) as exc:
             log.warning("saving the session again failed: %s", exc)

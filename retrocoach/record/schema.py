@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,9 +28,23 @@ def connect(path: Path) -> sqlite3.Connection:
     # WAL: the history reads while a session writes (even from another app). FULL: a
     # commit is on the disk when it returns, so a power cut costs only what was not
     # yet committed (the recorder commits twice a second).
-    conn.execute("PRAGMA journal_mode = WAL")
+    _set_wal(conn)
     conn.execute("PRAGMA synchronous = FULL")
     return conn
+
+
+def _set_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
+    """Switch a new file to WAL. The switch needs the file to itself and, unlike other
+    statements, does not wait for it: several stations' writers opening a new store at
+    once (gym mode's first day) would see "database is locked". Try again a while."""
+    for attempt in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.02)
 
 
 # Version 1: the session, its samples and events, device gaps.

@@ -177,14 +177,15 @@ class SessionStore:
         )
         return tuple(DeviceGap(role, start, end, state) for role, start, end, state in rows)
 
-    def delete(self, session_id: int) -> None:
+    def delete(self, session_id: int, *, writer_stopped: bool = False) -> None:
         """Delete a session and all it kept; StoreError for one still being recorded
-        (its writer would lose what comes next)."""
+        (its writer would lose what comes next), unless its own recorder says its
+        writer has stopped (`writer_stopped`: the part written before a failure)."""
         with _transaction(self._conn):
             row = self._conn.execute(
                 "SELECT state FROM sessions WHERE id = ?", (session_id,)
             ).fetchone()
-            if row is not None and row[0] == SessionState.RECORDING:
+            if row is not None and row[0] == SessionState.RECORDING and not writer_stopped:
                 raise StoreError(f"session {session_id} is being recorded: stop it first")
             self._conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
@@ -433,7 +434,7 @@ class SessionWriter:
         kind = op[0]
         if kind == "begin":
             self._conn = open_database(self.path)
-            self._conn.execute("BEGIN")
+            self._conn.execute("BEGIN IMMEDIATE")
             h = self.header
             cursor = self._conn.execute(
                 "INSERT INTO sessions (started_at, workout_name, workout_title, workout_toml, "
@@ -457,7 +458,7 @@ class SessionWriter:
         conn = self._conn
         assert conn is not None
         if not conn.in_transaction:
-            conn.execute("BEGIN")
+            conn.execute("BEGIN IMMEDIATE")
         if kind == "sample":
             s: SampleRecord = op[1]
             conn.execute(
@@ -531,7 +532,7 @@ class SessionWriter:
         if conn is None:
             return
         if not conn.in_transaction:
-            conn.execute("BEGIN")
+            conn.execute("BEGIN IMMEDIATE")
         conn.execute(
             "UPDATE sessions SET heartbeat_at = ? WHERE id = ?",
             (utc_now().isoformat(), self.session_id),

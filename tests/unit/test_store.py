@@ -315,6 +315,34 @@ def test_a_session_kept_in_memory_is_saved_whole_once_space_is_back(
     assert saved.samples == recorder.session().samples
 
 
+def test_a_disk_that_fills_mid_session_keeps_the_session_once_not_twice(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full only after part of the session is on disk: the part (left marked as being
+    recorded by a writer that has stopped) gives way to the whole, saved at the end."""
+    full = [True]
+    real_connect = store.connect
+
+    def roomy_then_full(path: Path) -> sqlite3.Connection:
+        conn = real_connect(path)
+        if full[0]:
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            conn.execute(f"PRAGMA max_page_count = {pages + 40}")
+        return conn
+
+    monkeypatch.setattr(store, "connect", roomy_then_full)
+    told: list[str] = []
+    recorder = _record_telling("back-forth-50", db, told, free_at_end=full)
+    assert told and "disk is full" in told[0]
+    assert recorder.writer.session_id is not None  # a part had been written
+    assert recorder.problem is None
+    with SessionStore(db) as s:
+        [summary] = s.list_sessions()
+        saved = s.load(summary.id)
+    assert summary.state is SessionState.FINISHED
+    assert saved.samples == recorder.session().samples
+
+
 def _record_telling(
     name: str, db: Path, told: list[str], free_at_end: list[bool] | None = None
 ) -> Any:

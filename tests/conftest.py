@@ -3,6 +3,7 @@ hypothesis runs a quick profile by default (HYPOTHESIS_PROFILE=thorough for many
 examples, e.g. before a release)."""
 
 import asyncio
+import gc
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +21,16 @@ settings.register_profile(
     "thorough", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_here() -> Iterator[None]:
+    """What a test leaves in reference cycles (a simulated station and the widgets and
+    players hanging off it) is freed here, on the main thread, after the test: left to
+    the collector, it is freed wherever the collector next runs, which may be a session
+    writer's thread, and a QObject deleted there can crash the process."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

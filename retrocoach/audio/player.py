@@ -10,6 +10,7 @@ change) is known ahead, so nothing long is begun across its "three, two, one".
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -121,7 +122,10 @@ class CuePlayer(QObject):
         self.settings = settings
         self._clock = clock
         self.speedup = 1.0
-        self.queue = SpeechQueue(self._seconds)
+        # The clip lengths from the catalogue itself, not through `self`: a bound method
+        # of the player's own would make a cycle only the garbage collector frees, on
+        # whatever thread it runs (a recorder's writer), which a QObject cannot bear.
+        self.queue = SpeechQueue(functools.partial(_seconds_of, self.sounds))
         self.problems = list(problems or [])  # sound files missing or broken
         self._warned = False
         self._timer = QTimer(self)
@@ -288,9 +292,10 @@ class CuePlayer(QObject):
         self._timer.stop()
         self.warn_if_silent()
 
-    def _seconds(self, stem: str) -> float:
-        sound = self.sounds.get(stem)
-        return sound.seconds if sound is not None else 0.0
+
+def _seconds_of(sounds: Mapping[str, Sound], stem: str) -> float:
+    sound = sounds.get(stem)
+    return sound.seconds if sound is not None else 0.0
 
 
 def _stem(file_name: str) -> str:

@@ -101,7 +101,10 @@ class DeviceHub(QObject):
         super().__init__(parent)
         self.memory = memory or DeviceMemory()
         self.adapter = adapter
-        self._make_link = link_factory or self._bleak_client
+        # None: bleak clients. Not `self._bleak_client` kept here: a bound method of its
+        # own would tie the hub in a cycle only the garbage collector frees, on whatever
+        # thread it happens to run (a recorder's writer), which a QObject cannot bear.
+        self._link_factory = link_factory
         self.simulator_speedup = simulator_speedup
         # How simulated time runs (the screenshot script stops it at chosen moments).
         self.simulated_clock: Callable[[float], SessionClock] = ScaledClock
@@ -123,7 +126,7 @@ class DeviceHub(QObject):
             memory,
             adapter=self.adapter,
             simulator_speedup=self.simulator_speedup,
-            link_factory=self._make_link,
+            link_factory=self._link_factory,
         )
         hub.simulated_clock = self.simulated_clock
         return hub
@@ -185,7 +188,8 @@ class DeviceHub(QObject):
         address = target if isinstance(target, str) else target.address
         label = name or (target.name if isinstance(target, BLEDevice) else "") or address
         try:
-            device = self._make_link(role, target, label)
+            make = self._link_factory or self._bleak_client
+            device = make(role, target, label)
             if role is Role.TREADMILL and isinstance(device, BleTreadmill):
                 self._treadmill = device
             elif role is Role.HRM and isinstance(device, BleHeartRateStrap):

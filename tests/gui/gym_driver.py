@@ -107,5 +107,7 @@ class Room:
     def close(self) -> None:
         self.session.close()
         self.announcer.stop()
+        # The player hangs off the stations' cycles: deleted by the loop, on its thread.
+        self.player.deleteLater()
         for hub in self.hubs:
             hub.close()

@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/gui.py
 	$(BIN)/python benchmarks/cue_timing.py
 	$(BIN)/python benchmarks/store.py
+	$(BIN)/python benchmarks/gym.py
 
 # The README's screenshots, from the real widgets (offscreen).
 screenshots: $(STAMP)

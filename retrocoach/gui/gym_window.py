@@ -308,7 +308,7 @@ class GymWindow(QWidget):
                 self.say("Stopping every belt before closing…")
                 self.session.stop_all()
                 # A station that never says it ended must not keep the room open.
-                QTimer.singleShot(CLOSE_WAIT_MS, self._close_anyway)
+                QTimer.singleShot(CLOSE_WAIT_MS, self, self._close_anyway)
             if self.session.active:  # closes once every belt has stopped
                 event.ignore()
                 return

@@ -31,6 +31,9 @@ def garbage_collected_here() -> Iterator[None]:
     writer's thread, and a QObject deleted there can crash the process."""
     yield
     gc.collect()
+    # What survived is kept out of later collections: each test's collection then looks
+    # at that test's objects only, not at everything the session has built up.
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)

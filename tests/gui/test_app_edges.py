@@ -203,7 +203,7 @@ def test_remembered_devices_without_a_running_loop_are_not_left_connecting(
 
     window = app.window
     hub = window.hub
-    hub._make_link = lambda role, target, name: (
+    hub._link_factory = lambda role, target, name: (
         NoLoopTreadmill(target, name=name)
         if role is Role.TREADMILL
         else BleHeartRateStrap(target, name=name)

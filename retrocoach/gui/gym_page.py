@@ -140,6 +140,10 @@ class GymPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("gymPage")
+        # Nothing is counted or saved while the page builds itself from gym.toml.
+        self._restoring = True
+        self.devices_dialog: QDialog | None = None  # the one open (tests drive it)
+        self.members_dialog: QDialog | None = None
         self.user_data = user_data
         self.book = MemberBook(user_data.members_dir)
         self._make_hub = make_hub
@@ -227,7 +231,6 @@ class GymPage(QWidget):
         layout.addWidget(self.warning)
         layout.addLayout(bottom)
 
-        self._restoring = True
         self.refresh_workouts()
         for name in self.setup.members:
             self.add_station(member=name)
@@ -298,7 +301,7 @@ class GymPage(QWidget):
         layout = QVBoxLayout(dialog)
         layout.addWidget(page)
         dialog.resize(900, 640)
-        self.devices_dialog = dialog  # tests drive it
+        self.devices_dialog = dialog
         dialog.open()
 
     def edit_members(self) -> None:
@@ -306,7 +309,7 @@ class GymPage(QWidget):
 
         dialog = MembersDialog(self.book, self.user_data.load_profile().units, self)
         dialog.members_changed.connect(self.refresh_members)
-        self.members_dialog = dialog  # tests drive it
+        self.members_dialog = dialog
         dialog.open()
 
     # ---------------------------------------------------------------- choices
@@ -374,7 +377,7 @@ class GymPage(QWidget):
         return [p.name for p in self.book.members()]
 
     def _changed(self) -> None:
-        if getattr(self, "_restoring", True):
+        if self._restoring:
             return
         budget = self.budget_now()
         text = budget.describe()

@@ -28,6 +28,7 @@ from retrocoach.gym_setup import load_setup
 from retrocoach.members import MemberBook
 from retrocoach.userdata import UserData
 from retrocoach.workouts.library import BACKWARD_HILLS
+from retrocoach.workouts.profile import RunnerProfile
 
 
 class Made:
@@ -194,3 +195,16 @@ def test_stations_reconnect_their_own_remembered_devices(
     remembered = DeviceMemory(user_data.root / "gym" / "station-2.toml").load()
     assert remembered[Role.TREADMILL].address == "AA:00:00:00:00:02"
     assert DeviceMemory(user_data.root / "gym" / "station-1.toml").load() == {}
+
+
+def test_a_member_added_in_the_members_dialog_can_be_picked_at_once(app: MainWindow) -> None:
+    app.show_page("gym")
+    page = app.gym_page
+    page.members_button.click()
+    dialog = page.members_dialog
+    assert dialog is not None and dialog.isVisible()
+    page.book.save(RunnerProfile(name="Dana", run_kmh=10.0))
+    dialog.members_changed.emit()  # as its Save does
+    row = page.row(1)
+    assert "Dana" in [row.member.itemText(i) for i in range(row.member.count())]
+    dialog.close()

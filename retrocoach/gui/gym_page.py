@@ -42,6 +42,7 @@ from retrocoach.gym_setup import MAX_STATIONS, GymSetup, load_setup, save_setup
 from retrocoach.members import MemberBook
 from retrocoach.userdata import UserData
 from retrocoach.workouts.model import Workout
+from retrocoach.workouts.profile import RunnerProfile
 
 log = logging.getLogger(__name__)
 
@@ -340,8 +341,9 @@ class GymPage(QWidget):
     def members(self) -> list[GymMember]:
         """The stations as set up (each with a member whose profile is saved)."""
         chosen = []
+        saved = self._saved_members()
         for row in self.rows:
-            profile = self.book.get(row.member_name) if row.member_name else None
+            profile = saved.get(row.member_name.strip().casefold())
             if profile is not None:
                 chosen.append(GymMember(row.number, profile, row.hub))
         return chosen
@@ -349,6 +351,7 @@ class GymPage(QWidget):
     def problems(self) -> list[str]:
         """Why the room cannot open yet, station by station."""
         found = []
+        saved = self._saved_members()  # one read of the folder, not one per station
         if self.chosen_workout() is None:
             found.append("Choose a workout.")
         seen: dict[str, int] = {}
@@ -357,7 +360,7 @@ class GymPage(QWidget):
             where = f"Station {row.number}"
             if not name:
                 found.append(f"{where}: choose a member.")
-            elif self.book.get(name) is None:
+            elif name.strip().casefold() not in saved:
                 found.append(f"{where}: {name} is no longer in the members' list.")
             elif name.casefold() in seen:
                 found.append(f"{where}: {name} is already at station {seen[name.casefold()]}.")
@@ -372,6 +375,10 @@ class GymPage(QWidget):
         return found
 
     # ---------------------------------------------------------------- internals
+
+    def _saved_members(self) -> dict[str, RunnerProfile]:
+        """The members' list by name as the book matches it (ignoring case and spaces)."""
+        return {p.name.strip().casefold(): p for p in self.book.members()}
 
     def _member_names(self) -> list[str]:
         return [p.name for p in self.book.members()]

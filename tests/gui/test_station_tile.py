@@ -444,7 +444,11 @@ def test_speed_in_the_members_units_and_distance_left_in_metres(tile: StationTil
 # ------------------------------------------------------------ cheap updates
 
 
-class PaintCounter(QObject):
+class EventCounter(QObject):
+    """Counts one kind of event (a paint, a re-polish) by objectName."""
+
+    kind = QEvent.Type.Paint
+
     def __init__(self, widgets: list[QWidget]) -> None:
         super().__init__()
         self.counts: dict[str, int] = {}
@@ -452,10 +456,14 @@ class PaintCounter(QObject):
             widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
+        if event.type() == self.kind:
             name = watched.objectName()
             self.counts[name] = self.counts.get(name, 0) + 1
         return False
+
+
+class PaintCounter(EventCounter):
+    kind = QEvent.Type.Paint
 
     def total(self) -> int:
         return sum(self.counts.values())
@@ -499,20 +507,10 @@ def test_a_new_second_restyles_nothing(tile: StationTile) -> None:
     assert {role: label.styleSheet() for role, label in tile.labels.items()} == sheets
 
 
-class StyleCounter(QObject):
-    """Counts re-polishes (a style sheet set again) by objectName."""
+class StyleCounter(EventCounter):
+    """Re-polishes (a style sheet set again)."""
 
-    def __init__(self, widgets: list[QWidget]) -> None:
-        super().__init__()
-        self.counts: dict[str, int] = {}
-        for widget in widgets:
-            widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.StyleChange:
-            name = watched.objectName()
-            self.counts[name] = self.counts.get(name, 0) + 1
-        return False
+    kind = QEvent.Type.StyleChange
 
 
 def test_a_lost_heart_rate_restyles_only_the_heart_rate(tile: StationTile) -> None:

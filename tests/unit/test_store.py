@@ -270,9 +270,9 @@ def test_a_damaged_file_is_named(db: Path) -> None:
 # ------------------------------------------------------------------ a failing disk
 
 
-@pytest.fixture
-def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
-    """SQLite's own "disk is full", on the writer's connections while `full[0]`."""
+def _disk_full_after(monkeypatch: pytest.MonkeyPatch, spare_pages: int) -> list[bool]:
+    """SQLite's own "disk is full", on the writer's connections while `full[0]`, once
+    `spare_pages` more pages are written."""
     full = [True]
     real_connect = store.connect
 
@@ -280,11 +280,16 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
         conn = real_connect(path)
         if full[0]:
             pages = conn.execute("PRAGMA page_count").fetchone()[0]
-            conn.execute(f"PRAGMA max_page_count = {pages + 3}")
+            conn.execute(f"PRAGMA max_page_count = {pages + spare_pages}")
         return conn
 
     monkeypatch.setattr(store, "connect", small)
-    yield full
+    return full
+
+
+@pytest.fixture
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+    yield _disk_full_after(monkeypatch, 3)
 
 
 def test_a_full_disk_is_told_once_and_the_session_goes_on_in_memory(
@@ -320,17 +325,7 @@ def test_a_disk_that_fills_mid_session_keeps_the_session_once_not_twice(
 ) -> None:
     """Full only after part of the session is on disk: the part (left marked as being
     recorded by a writer that has stopped) gives way to the whole, saved at the end."""
-    full = [True]
-    real_connect = store.connect
-
-    def roomy_then_full(path: Path) -> sqlite3.Connection:
-        conn = real_connect(path)
-        if full[0]:
-            pages = conn.execute("PRAGMA page_count").fetchone()[0]
-            conn.execute(f"PRAGMA max_page_count = {pages + 40}")
-        return conn
-
-    monkeypatch.setattr(store, "connect", roomy_then_full)
+    full = _disk_full_after(monkeypatch, 40)
     told: list[str] = []
     recorder = _record_telling("back-forth-50", db, told, free_at_end=full)
     assert told and "disk is full" in told[0]
